@@ -1,0 +1,3 @@
+"""sitegen: evidence-first static sites for data investigations."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,65 @@
+"""`build()`: the pipeline, stage by stage. Nothing is written until every stage has succeeded."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .charts import render_charts
+from .config import load_config
+from .content import read_content
+from .data import load_data
+from .findings import check_findings, read_sources
+from .render import Renderer, Results
+from .stats import compute_stats
+from .write import write_site
+
+
+@dataclass(frozen=True)
+class BuildSummary:
+    """What a build produced."""
+
+    output_dir: Path
+    pages: int
+    files: int
+    charts: int
+    statistics: int
+    findings: int
+    seconds: float
+
+
+def build(project_dir: Path, overrides: dict[str, Any] | None = None) -> BuildSummary:
+    """Build the site of the project in project_dir."""
+    started = time.perf_counter()
+    config = load_config(project_dir, overrides)
+    content = read_content(config.project_dir)
+    data = load_data(config)
+    stats = compute_stats(content.declarations["stats"], data)
+    sources = read_sources(content.declarations["sources"])
+    findings = check_findings(content.declarations["findings"], sources, stats)
+    charts = render_charts(content.declarations["charts"], stats)
+    results = Results(data=data, stats=stats, sources=sources, findings=findings, charts=charts)
+    site = Renderer(config, content, results, build_date(content)).render()
+    files = write_site(site.files, config.output_dir)
+    return BuildSummary(
+        output_dir=config.output_dir,
+        pages=len(site.pages),
+        files=files,
+        charts=len(charts),
+        statistics=len(stats),
+        findings=len(findings),
+        seconds=time.perf_counter() - started,
+    )
+
+
+def build_date(content: Any) -> dt.date:
+    """The site's date: SOURCE_DATE_EPOCH if set, else the newest page date, never the clock."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
+    dates = [d for p in content.pages for d in (p.date, p.updated) if d is not None]
+    return max(dates) if dates else dt.date(1970, 1, 1)

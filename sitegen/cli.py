@@ -1,0 +1,79 @@
+"""The command line: parse arguments, call the library, turn SitegenError into one clean message."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from . import __version__
+from .errors import SitegenError
+
+app = typer.Typer(
+    help="Build evidence-first explainer sites: every number computed, every finding checked.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+)
+
+ProjectOption = Annotated[Path, typer.Option("--project", "-p", help="Project directory (holds sitegen.toml).")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"sitegen {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        Optional[bool], typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
+    ] = None,
+) -> None:
+    """sitegen: static explainer sites for data investigations."""
+
+
+def fail(exc: SitegenError, debug: bool) -> None:
+    """Print a user error as one message (with the traceback only under --debug) and exit 1."""
+    if debug:
+        raise exc
+    typer.echo(f"error: {exc.located()}", err=True)
+    raise typer.Exit(1)
+
+
+@app.command()
+def build(
+    project: ProjectOption = Path("."),
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Output directory (default: site/).")] = None,
+    base_url: Annotated[
+        Optional[str], typer.Option("--base-url", help="Public URL or sub-path, e.g. /explainer/.")
+    ] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
+) -> None:
+    """Build the site into site/.
+
+    Example: sitegen build --project . --base-url /explainer/
+    """
+    from .build import build as run_build
+
+    overrides = {"build.output": str(out.resolve()) if out else None, "site.base_url": base_url}
+    try:
+        summary = run_build(project, overrides)
+    except SitegenError as exc:
+        fail(exc, debug)
+        return
+    except Exception as exc:  # noqa: BLE001 - a bug: say so briefly, traceback only with --debug
+        if debug:
+            raise
+        typer.echo(f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)", err=True)
+        raise typer.Exit(2) from None
+    if not quiet:
+        typer.echo(
+            f"built {summary.pages} pages, {summary.charts} charts, {summary.statistics} statistics, "
+            f"{summary.findings} findings checked into {summary.output_dir} in {summary.seconds:.1f}s"
+        )

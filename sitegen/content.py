@@ -1,0 +1,191 @@
+"""Read the project's authored content: Markdown pages with front matter, and YAML declarations."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import ContentError, SitegenError
+
+FRONT_MATTER_KEYS = ("title", "description", "date", "updated", "template", "slug", "order", "draft")
+DECLARATION_FILES = ("sources", "stats", "findings", "charts", "corrections")
+_SLUG = re.compile(r"[a-z0-9]+(?:[-_][a-z0-9]+)*(?:/[a-z0-9]+(?:[-_][a-z0-9]+)*)*")
+
+
+class Located(dict):  # type: ignore[type-arg]
+    """A YAML mapping that remembers the 1-based line of itself and of each key."""
+
+    line: int = 0
+    key_lines: dict[str, int]
+
+
+class _LocatingLoader(yaml.SafeLoader):
+    """SafeLoader whose mappings are `Located`, so later stages can name the line of a problem."""
+
+
+def _construct_mapping(loader: _LocatingLoader, node: yaml.MappingNode) -> Located:
+    mapping = Located()
+    mapping.line = node.start_mark.line + 1
+    mapping.key_lines = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, str):
+            key = str(key)
+        if key in mapping:
+            raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
+        mapping[key] = loader.construct_object(value_node, deep=True)
+        mapping.key_lines[key] = key_node.start_mark.line + 1
+    return mapping
+
+
+_LocatingLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def entry_error(
+    error_type: type[SitegenError], declarations: Declarations, entry: Located, message: str, key: str | None = None
+) -> SitegenError:
+    """An error pointing at an entry of a declaration file, or at one of its keys."""
+    line = entry.key_lines.get(key, entry.line) if key else entry.line
+    return error_type(message, path=declarations.path, line=line)
+
+
+def parse_yaml(text: str, path: Path, first_line: int = 1) -> Any:
+    """Parse YAML with located mappings; a syntax error names path:line:col."""
+    try:
+        return yaml.load(text, Loader=_LocatingLoader)  # noqa: S506 - SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + first_line if mark else None
+        col = mark.column + 1 if mark else None
+        raise ContentError(f"not valid YAML: {exc.problem or exc.context}", path=path, line=line, column=col) from None
+    except yaml.YAMLError as exc:
+        raise ContentError(f"not valid YAML: {exc}", path=path) from None
+
+
+@dataclass(frozen=True)
+class Page:
+    """An authored Markdown page."""
+
+    source: Path  # relative to the project
+    slug: str  # '' for the home page, else 'about' or 'guides/setup'
+    title: str
+    body: str
+    body_line: int  # line in source where body starts
+    description: str = ""
+    date: dt.date | None = None
+    updated: dt.date | None = None
+    template: str = "page.html"
+    order: int = 0
+    draft: bool = False
+
+
+@dataclass(frozen=True)
+class Declarations:
+    """A YAML declaration file: its path and its parsed list of located entries."""
+
+    path: Path
+    entries: tuple[Located, ...] = ()
+
+
+@dataclass(frozen=True)
+class Content:
+    """Everything authored: pages and the declaration files."""
+
+    pages: tuple[Page, ...]
+    declarations: dict[str, Declarations] = field(default_factory=dict)
+
+
+def read_content(project_dir: Path) -> Content:
+    """Read content/: every .md page (sorted), and sources/stats/findings/charts/corrections.yaml."""
+    content_dir = project_dir / "content"
+    if not content_dir.is_dir():
+        raise ContentError("no content/ directory", path=content_dir)
+    pages = [read_page(path, project_dir) for path in sorted(content_dir.rglob("*.md"))]
+    seen: dict[str, Path] = {}
+    for page in pages:
+        if page.slug in seen:
+            raise ContentError(f"slug {page.slug!r} is also used by {seen[page.slug]}", path=page.source)
+        seen[page.slug] = page.source
+    declarations = {name: read_declarations(content_dir / f"{name}.yaml", project_dir) for name in DECLARATION_FILES}
+    return Content(pages=tuple(p for p in pages if not p.draft), declarations=declarations)
+
+
+def read_declarations(path: Path, project_dir: Path) -> Declarations:
+    """A YAML file holding a list of mappings; a missing file is an empty list."""
+    relative = path.relative_to(project_dir)
+    if not path.exists():
+        return Declarations(relative)
+    data = parse_yaml(_read_text(path, relative), relative)
+    if data is None:
+        return Declarations(relative)
+    if not isinstance(data, list) or not all(isinstance(item, Located) for item in data):
+        raise ContentError("expected a list of entries, each a mapping (`- id: ...`)", path=relative, line=1)
+    return Declarations(relative, tuple(data))
+
+
+def _read_text(path: Path, relative: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        raise ContentError("not valid UTF-8", path=relative, line=line) from None
+
+
+def read_page(path: Path, project_dir: Path) -> Page:
+    """Parse one page: optional `---` YAML front matter, then the Markdown body."""
+    relative = path.relative_to(project_dir)
+    text = _read_text(path, relative).replace("\r\n", "\n")
+    meta: dict[str, Any] = {}
+    body, body_line = text, 1
+    if text.startswith("---\n"):
+        end = text.find("\n---\n", 3)
+        if end < 0 and text.endswith("\n---"):
+            end = len(text) - 4
+        if end < 0:
+            raise ContentError("front matter starts with --- but never ends", path=relative, line=1)
+        parsed = parse_yaml(text[4:end], relative, first_line=2)
+        if parsed is not None and not isinstance(parsed, dict):
+            raise ContentError("front matter must be a mapping of keys", path=relative, line=2)
+        meta = dict(parsed or {})
+        body = text[end + 5 :]
+        body_line = text[: end + 5].count("\n") + 1
+        lines = parsed.key_lines if isinstance(parsed, Located) else {}
+        for key in meta:
+            if key not in FRONT_MATTER_KEYS:
+                raise ContentError(
+                    f"unknown front matter key {key!r} (expected one of {', '.join(FRONT_MATTER_KEYS)})",
+                    path=relative,
+                    line=lines.get(key, 0) + 1,
+                )
+    default_slug = relative.relative_to("content").with_suffix("").as_posix()
+    if default_slug == "index" or default_slug.endswith("/index"):
+        default_slug = default_slug.removesuffix("index").rstrip("/")
+    slug = meta.get("slug", default_slug)
+    if not isinstance(slug, str) or (slug and not _SLUG.fullmatch(slug)):
+        raise ContentError("slug must be lowercase words joined by '-', '_' or '/'", path=relative, value=slug)
+    title = meta.get("title")
+    if not isinstance(title, str) or not title.strip():
+        raise ContentError("front matter needs a title", path=relative, line=1)
+    for key in ("date", "updated"):
+        if key in meta and not isinstance(meta[key], dt.date):
+            raise ContentError(f"{key} must be a date such as 2021-05-11", path=relative, value=meta[key])
+    if not isinstance(meta.get("order", 0), int):
+        raise ContentError("order must be an integer", path=relative, value=meta["order"])
+    return Page(
+        source=relative,
+        slug=slug,
+        title=title.strip(),
+        body=body,
+        body_line=body_line,
+        description=str(meta.get("description", "")),
+        date=meta.get("date"),
+        updated=meta.get("updated"),
+        template=str(meta.get("template", "page.html")),
+        order=meta.get("order", 0),
+        draft=bool(meta.get("draft", False)),
+    )

@@ -1,0 +1,111 @@
+"""The data stage: make sure every dataset exists, open it on the engine, check it, record provenance."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .config import Config
+from .datapackage import read_datapackage, resources_by_name, sha256_file
+from .engine import Engine
+from .errors import DataError
+from .schema import TABLES
+
+
+@dataclass(frozen=True)
+class TableInfo:
+    """Where a table came from: its file, checksum, size, rows, and whether it is illustrative."""
+
+    name: str
+    path: str  # relative to the project, POSIX
+    sha256: str
+    bytes: int
+    rows: int
+    illustrative: bool
+    sources: tuple[str, ...] = ()
+    command: str = ""
+
+
+@dataclass
+class Data:
+    """The project's tables, open on the engine, with their provenance."""
+
+    engine: Engine
+    tables: dict[str, TableInfo]
+
+    @property
+    def illustrative(self) -> bool:
+        return any(t.illustrative for t in self.tables.values())
+
+
+def load_data(config: Config) -> Data:
+    """Open every declared dataset, generating the illustrative tables first when configured."""
+    if config.generate is not None:
+        ensure_generated(config)
+    package = read_datapackage(config.data_dir)
+    resources = resources_by_name(package)
+    engine = Engine(config.engine)
+    tables: dict[str, TableInfo] = {}
+    for name, path in config.datasets.items():
+        shown = path.relative_to(config.project_dir) if path.is_relative_to(config.project_dir) else path
+        if not path.is_file():
+            raise DataError(f"dataset {name!r} not found (declared in sitegen.toml [datasets])", path=shown)
+        table = engine.open(name, path, shown)
+        _check_columns(name, table.columns, shown)
+        if path.suffix.lower() != ".parquet":
+            table = engine.cast_text_columns(name, _types(name), shown)
+        digest = sha256_file(path)
+        resource = resources.get(name, {})
+        recorded = str(resource.get("hash", "")).removeprefix("sha256:")
+        if recorded and recorded != digest:
+            raise DataError(
+                f"dataset {name!r} changed since datapackage.json recorded it "
+                f"(sha256 {digest[:12]}…, recorded {recorded[:12]}…); re-run the ingest or generate command",
+                path=shown,
+            )
+        tables[name] = TableInfo(
+            name=name,
+            path=shown.as_posix(),
+            sha256=digest,
+            bytes=path.stat().st_size,
+            rows=int(engine.scalar(table.count())),
+            illustrative=bool(resource.get("illustrative", False)),
+            sources=tuple(resource.get("sources", ())),
+            command=str(resource.get("command", "")),
+        )
+    return Data(engine=engine, tables=tables)
+
+
+def _check_columns(name: str, columns: tuple[str, ...] | list[str], shown: Path) -> None:
+    """A normalized table must carry every required column of its schema."""
+    schema = TABLES.get(name)
+    if schema is None:
+        return
+    missing = [f.name for f in schema.fields if f.required and f.name not in columns]
+    if missing:
+        raise DataError(
+            f"table {name!r} lacks required column(s) {', '.join(missing)} (has {', '.join(columns)})",
+            path=shown,
+        )
+
+
+def _types(name: str) -> dict[str, str]:
+    """Column -> engine type for the typed (non-string) fields of a normalized table."""
+    types = {"datetime": "timestamp", "date": "date", "integer": "int64", "number": "float64", "boolean": "boolean"}
+    schema = TABLES.get(name)
+    return {f.name: types[f.type] for f in schema.fields if f.type in types} if schema else {}
+
+
+def ensure_generated(config: Config) -> None:
+    """Run the illustrative generator when its files are missing or were made with other parameters."""
+    from .illustrative import GENERATOR_VERSION, write_illustrative
+
+    spec = config.generate
+    assert spec is not None
+    package = read_datapackage(config.data_dir)
+    wanted = {"name": "illustrative", "seed": spec.seed, "scale": spec.scale, "version": GENERATOR_VERSION}
+    have = package.get("generator")
+    files_present = all(path.is_file() for path in config.datasets.values())
+    if have == wanted and files_present:
+        return
+    write_illustrative(config.data_dir, seed=spec.seed, scale=spec.scale)

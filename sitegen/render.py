@@ -1,0 +1,268 @@
+"""The render stage: Jinja2 (autoescaped, strict) over templates; Markdown for trusted author text only."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import posixpath
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import markdown
+from markupsafe import Markup, escape
+
+from . import numbers
+from .charts import Chart
+from .config import Config
+from .content import Content, Page
+from .data import Data
+from .errors import RenderError
+from .findings import Finding, Source
+from .stats import StatResult
+
+THEME = Path(__file__).parent / "theme"
+_REFERENCE = re.compile(r"""\b(stat|finding|chart)\(\s*(["'])(.*?)\2\s*\)""")
+_BLOCK = "SITEGENBLOCK{}X"
+
+
+@dataclass(frozen=True)
+class Results:
+    """What the earlier stages computed, for templates to show."""
+
+    data: Data
+    stats: dict[str, StatResult]
+    sources: dict[str, Source]
+    findings: dict[str, Finding]
+    charts: dict[str, Chart]
+
+
+@dataclass
+class Site:
+    """The rendered site: output path (POSIX, relative) -> bytes. Nothing is on disk yet."""
+
+    files: dict[str, bytes] = field(default_factory=dict)
+    pages: list[str] = field(default_factory=list)
+
+    def add(self, path: str, content: str | bytes) -> None:
+        if path in self.files:
+            raise RenderError(f"two outputs want the same file {path!r}")
+        self.files[path] = content.encode("utf-8") if isinstance(content, str) else content
+
+
+def output_path(slug: str) -> str:
+    """Where a page's HTML goes: '' -> index.html, 'about' -> about/index.html."""
+    return f"{slug}/index.html" if slug else "index.html"
+
+
+def relative_url(from_path: str, to_path: str, pretty: bool) -> str:
+    """A link from one output file to another that works from any host path and from file://."""
+    if pretty and (to_path == "index.html" or to_path.endswith("/index.html")):
+        to_path = to_path.removesuffix("index.html")
+    target = posixpath.relpath(to_path or ".", posixpath.dirname(from_path) or ".")
+    if to_path == "" or to_path.endswith("/"):
+        target = "./" if target == "." else target + "/"
+    return target
+
+
+class StatValue:
+    """A result as a page sees it: prints in its declared format, exposes its fields."""
+
+    def __init__(self, result: StatResult, language: str) -> None:
+        self.result = result
+        self.language = language
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.result, name)
+
+    def __str__(self) -> str:
+        return formatted(self.result, self.language)
+
+    def __html__(self) -> str:
+        return str(escape(str(self)))
+
+
+class Renderer:
+    """Holds the Jinja environment and the results, and renders pages into a Site."""
+
+    def __init__(self, config: Config, content: Content, results: Results, build_date: dt.date) -> None:
+        self.config = config
+        self.content = content
+        self.results = results
+        self.build_date = build_date
+        self.pretty = bool(config.site.base_url)
+        loaders: list[jinja2.BaseLoader] = []
+        if config.templates_dir.is_dir():
+            loaders.append(jinja2.FileSystemLoader(str(config.templates_dir)))
+        loaders.append(jinja2.FileSystemLoader(str(THEME / "templates")))
+        self.env = jinja2.Environment(
+            loader=jinja2.ChoiceLoader(loaders),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            keep_trailing_newline=True,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.env.filters.update(number_filters(config.site.language))
+        self.env.filters["tojson_safe"] = json_for_html
+
+    def render(self) -> Site:
+        """Render every page, the 404 page, chart data files and the theme's assets."""
+        site = Site()
+        pages = sorted(self.content.pages, key=lambda p: (p.order, p.slug))
+        nav = [p for p in pages if p.slug]
+        for page in pages:
+            path = output_path(page.slug)
+            site.add(path, self.render_page(page, path, nav))
+            site.pages.append(path)
+        not_found = Page(
+            source=Path("404"), slug="404", title="Page not found", body="", body_line=1, template="404.html"
+        )
+        site.add("404.html", self.render_template("404.html", not_found, "404.html", nav, Markup("")))
+        for chart_id, chart in sorted(self.results.charts.items()):
+            site.add(f"charts/{chart_id}.csv", chart.csv)
+            site.add(f"charts/{chart_id}.vl.json", json.dumps(chart.spec, sort_keys=True, indent=1) + "\n")
+        for asset in sorted((THEME / "static").rglob("*")):
+            if asset.is_file():
+                site.add(f"assets/{asset.relative_to(THEME / 'static').as_posix()}", asset.read_bytes())
+        return site
+
+    def render_page(self, page: Page, path: str, nav: list[Page]) -> str:
+        """One authored page: its body as a template, then Markdown, then the layout."""
+        check_references(page, self.results)
+        blocks: list[Markup] = []
+
+        def block(html: Markup) -> Markup:
+            blocks.append(html)
+            return Markup(_BLOCK.format(len(blocks) - 1))  # noqa: S704 - a fixed placeholder token
+
+        functions = {
+            "stat": lambda stat_id: StatValue(self.results.stats[stat_id], self.config.site.language),
+            "finding": lambda finding_id: block(
+                self.include("partials/finding.html", path, finding=self.results.findings[finding_id])
+            ),
+            "chart": lambda chart_id: block(
+                self.include("partials/chart.html", path, chart=self.results.charts[chart_id])
+            ),
+            "page_url": lambda slug: relative_url(path, output_path(slug), self.pretty),
+            "quote": lambda key, text: block(
+                self.include("partials/quote.html", path, source=self.results.sources[key], text=text)
+            ),
+        }
+        try:
+            body_template = self.env.from_string(page.body, globals=functions)
+            text = body_template.render()
+        except jinja2.TemplateSyntaxError as exc:
+            raise RenderError(
+                f"template syntax: {exc.message}", path=page.source, line=page.body_line + (exc.lineno or 1) - 1
+            ) from None
+        except jinja2.UndefinedError as exc:
+            raise RenderError(f"{exc.message}", path=page.source) from None
+        html = markdown.markdown(text, extensions=["extra", "toc", "sane_lists"], output_format="html")
+        for index, content in enumerate(blocks):
+            token = _BLOCK.format(index)
+            html = html.replace(f"<p>{token}</p>", str(content)).replace(token, str(content))
+        # Trusted author Markdown plus our autoescaped partials; never untrusted data.
+        return self.render_template(page.template, page, path, nav, Markup(html))  # noqa: S704
+
+    def include(self, template: str, path: str, **values: Any) -> Markup:
+        """Render a partial template in the context of the page at `path`."""
+        return Markup(self.env.get_template(template).render(self.context(path), **values))  # noqa: S704 - autoescaped template output
+
+    def context(self, path: str) -> dict[str, Any]:
+        """What every template sees: the site, results, and a URL helper relative to `path`."""
+        results = self.results
+        return {
+            "site": self.config.site,
+            "build_date": self.build_date,
+            "stats": results.stats,
+            "findings": results.findings,
+            "sources": results.sources,
+            "charts": results.charts,
+            "tables": results.data.tables,
+            "illustrative": results.data.illustrative,
+            "url": lambda target: relative_url(path, target, self.pretty),
+            "page_url": lambda slug: relative_url(path, output_path(slug), self.pretty),
+            "canonical": self.config.site.base_url + output_path_pretty(path) if self.config.site.base_url else "",
+        }
+
+    def render_template(self, template: str, page: Page, path: str, nav: list[Page], body: Markup) -> str:
+        try:
+            return self.env.get_template(template).render(self.context(path), page=page, nav=nav, body=body, path=path)
+        except jinja2.TemplateNotFound as exc:
+            raise RenderError(f"template {exc.name!r} not found in templates/ or the theme", path=page.source) from None
+        except jinja2.TemplateError as exc:
+            raise RenderError(f"template {template!r}: {exc}", path=page.source) from None
+
+
+def output_path_pretty(path: str) -> str:
+    return path.removesuffix("index.html")
+
+
+def check_references(page: Page, results: Results) -> None:
+    """Every stat/finding/chart a page names must exist; the error names the page and line."""
+    known: dict[str, dict[str, Any]] = {"stat": results.stats, "finding": results.findings, "chart": results.charts}
+    for number, line in enumerate(page.body.splitlines(), start=page.body_line):
+        for match in _REFERENCE.finditer(line):
+            kind, name = match.group(1), match.group(3)
+            if name not in known[kind]:
+                raise RenderError(
+                    f"unknown {'statistic' if kind == 'stat' else kind} {name!r}",
+                    path=page.source,
+                    line=number,
+                    column=match.start() + 1,
+                )
+
+
+def _value(x: Any) -> Any:
+    if isinstance(x, StatValue):
+        x = x.result
+    return x.value if isinstance(x, StatResult) else x
+
+
+def json_for_html(value: Any) -> Markup:
+    """JSON safe inside a <script> element: <, >, & and line separators escaped."""
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False)
+    for char, code in (
+        ("<", "\\u003c"),
+        (">", "\\u003e"),
+        ("&", "\\u0026"),
+        ("\u2028", "\\u2028"),
+        ("\u2029", "\\u2029"),
+    ):
+        text = text.replace(char, code)
+    return Markup(text)  # noqa: S704 - every character that could end a <script> is escaped above
+
+
+def number_filters(language: str) -> dict[str, Callable[..., Any]]:
+    """Template filters that print numbers for the site's language; they accept a result or a number."""
+    return {
+        "count": lambda x: numbers.grouped(_value(x), 0, language),
+        "pct": lambda x, decimals=0: numbers.percent(_value(x), decimals, language),
+        "more_than": lambda x: numbers.more_than(_value(x), language),
+        "one_in": lambda x: numbers.one_in(_value(x)),
+        "date": lambda x: numbers.long_date(_value(x), language),
+        "month": lambda x: numbers.month_year(_value(x)),
+        "formatted": lambda x: formatted(x, language),
+    }
+
+
+def formatted(stat: StatResult | StatValue, language: str = "en") -> str:
+    """A result printed in its declared format."""
+    if isinstance(stat, StatValue):
+        stat = stat.result
+    value = stat.value
+    printers: dict[str, Callable[[Any], str]] = {
+        "count": lambda v: numbers.grouped(v, 0, language),
+        "number": lambda v: numbers.grouped(v, 2, language),
+        "percent": lambda v: numbers.percent(v, 0, language),
+        "percent1": lambda v: numbers.percent(v, 1, language),
+        "more_than": lambda v: numbers.more_than(v, language),
+        "one_in": numbers.one_in,
+        "date": lambda v: numbers.long_date(v, language),
+        "month": numbers.month_year,
+    }
+    return printers[stat.format](value)
