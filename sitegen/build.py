@@ -8,15 +8,18 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from .charts import render_charts
 from .config import load_config
 from .content import read_content
 from .data import load_data
+from .errors import ErrorList, SitegenError
 from .findings import check_findings, read_sources
+from .links import check_links
 from .render import Renderer, Results
 from .stats import compute_stats
-from .write import write_site
+from .write import check_output_dir, write_site
 
 
 @dataclass(frozen=True)
@@ -25,17 +28,25 @@ class BuildSummary:
 
     output_dir: Path
     pages: int
-    files: int
+    files: int  # written; 0 when the output was already up to date
     charts: int
     statistics: int
     findings: int
     seconds: float
+    warnings: tuple[str, ...] = ()
 
 
-def build(project_dir: Path, overrides: dict[str, Any] | None = None) -> BuildSummary:
-    """Build the site of the project in project_dir."""
+def build(
+    project_dir: Path, overrides: dict[str, Any] | None = None, *, strict: bool = False, force: bool = False
+) -> BuildSummary:
+    """Build the site of the project in project_dir.
+
+    `strict` turns warnings (broken internal links, ...) into a failure; `force` allows replacing an
+    output directory sitegen did not create.
+    """
     started = time.perf_counter()
     config = load_config(project_dir, overrides)
+    check_output_dir(config.output_dir, config.project_dir, force=force)
     content = read_content(config.project_dir)
     data = load_data(config)
     stats = compute_stats(content.declarations["stats"], data)
@@ -44,6 +55,9 @@ def build(project_dir: Path, overrides: dict[str, Any] | None = None) -> BuildSu
     charts = render_charts(content.declarations["charts"], stats)
     results = Results(data=data, stats=stats, sources=sources, findings=findings, charts=charts)
     site = Renderer(config, content, results, build_date(content)).render()
+    warnings = [str(link) for link in check_links(site.files, urlsplit(config.site.base_url).path or "/")]
+    if strict and warnings:
+        raise ErrorList([SitegenError(f"--strict: {w}") for w in warnings])
     files = write_site(site.files, config.output_dir)
     return BuildSummary(
         output_dir=config.output_dir,
@@ -53,6 +67,7 @@ def build(project_dir: Path, overrides: dict[str, Any] | None = None) -> BuildSu
         statistics=len(stats),
         findings=len(findings),
         seconds=time.perf_counter() - started,
+        warnings=tuple(warnings),
     )
 
 

@@ -52,6 +52,7 @@ def build(
         Optional[str], typer.Option("--base-url", help="Public URL or sub-path, e.g. /explainer/.")
     ] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace an output directory sitegen did not create.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
 ) -> None:
@@ -63,7 +64,7 @@ def build(
 
     overrides = {"build.output": str(out.resolve()) if out else None, "site.base_url": base_url}
     try:
-        summary = run_build(project, overrides)
+        summary = run_build(project, overrides, strict=strict, force=force)
     except SitegenError as exc:
         fail(exc, debug)
         return
@@ -72,8 +73,11 @@ def build(
             raise
         typer.echo(f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)", err=True)
         raise typer.Exit(2) from None
+    for warning in summary.warnings:
+        typer.echo(f"warning: {warning}", err=True)
     if not quiet:
         typer.echo(
             f"built {summary.pages} pages, {summary.charts} charts, {summary.statistics} statistics, "
             f"{summary.findings} findings checked into {summary.output_dir} in {summary.seconds:.1f}s"
+            + ("" if summary.files else " (already up to date, nothing written)")
         )

@@ -11,14 +11,44 @@ from .errors import OutputError
 
 MARKER = ".sitegen-output"  # tells a later build that sitegen made this directory
 MANIFEST = "manifest.sha256"
-_KEEP = (".git", "CNAME", ".nojekyll", ".well-known")  # dotfiles a host needs survive rebuilds
+_KEEP_NAMES = ("CNAME",)  # besides dotfiles: what a host put in the output survives rebuilds
+
+
+def check_output_dir(output_dir: Path, project_dir: Path, *, force: bool = False) -> None:
+    """Refuse an output directory whose replacement would delete what is not ours."""
+    resolved = output_dir.resolve()
+    project = project_dir.resolve()
+    if output_dir.is_symlink():
+        raise OutputError("the output directory is a symlink; refusing to replace what it points to", path=output_dir)
+    dangerous = {Path("/"), Path.home().resolve(), project}
+    if resolved in dangerous or resolved in project.parents:
+        raise OutputError("refusing to use this directory as output: the build replaces it", path=output_dir)
+    for name in ("content", "data", "templates", "sitegen.toml"):
+        if (project / name).exists() and (project / name).resolve().is_relative_to(resolved):
+            raise OutputError(
+                f"refusing to use this directory as output: it holds the project's {name}", path=output_dir
+            )
+    if force or not resolved.exists():
+        return
+    if not resolved.is_dir():
+        raise OutputError("the output path exists and is not a directory", path=output_dir)
+    if not (resolved / MARKER).exists() and any(resolved.iterdir()):
+        raise OutputError(
+            "refusing to replace a non-empty directory that sitegen did not create (use --force to replace it)",
+            path=output_dir,
+        )
 
 
 def write_site(files: dict[str, bytes], output_dir: Path) -> int:
-    """Write files into a staging directory beside output_dir, then replace output_dir with it."""
+    """Write files into a staging directory beside output_dir, then replace output_dir with it.
+
+    Returns the number of files written: 0 when the output already holds exactly these files.
+    """
     parent = output_dir.parent
     parent.mkdir(parents=True, exist_ok=True)
     recover(output_dir)
+    if unchanged(files, output_dir):
+        return 0
     staging = parent / f".{output_dir.name}.staging"
     old = parent / f".{output_dir.name}.old"
     for leftover in (staging, old):
@@ -32,9 +62,9 @@ def write_site(files: dict[str, bytes], output_dir: Path) -> int:
             target.write_bytes(content)
         (staging / MANIFEST).write_text(manifest(files), encoding="utf-8")
         (staging / MARKER).write_text("This directory is written by sitegen build.\n", encoding="utf-8")
-        for name in _KEEP:
-            if (output_dir / name).exists() and not (staging / name).exists():
-                os.replace(output_dir / name, staging / name)
+        for kept in kept_entries(output_dir):
+            if not (staging / kept.name).exists():
+                os.replace(kept, staging / kept.name)
         if output_dir.exists():
             os.replace(output_dir, old)
         os.replace(staging, output_dir)
@@ -44,6 +74,30 @@ def write_site(files: dict[str, bytes], output_dir: Path) -> int:
         raise OutputError(f"cannot write the site: {exc.strerror or exc}", path=output_dir) from None
     shutil.rmtree(old, ignore_errors=True)
     return len(files)
+
+
+def kept_entries(output_dir: Path) -> list[Path]:
+    """Entries of the output a host or the author put there (dotfiles, CNAME), kept across builds."""
+    if not output_dir.is_dir():
+        return []
+    return sorted(
+        entry
+        for entry in output_dir.iterdir()
+        if (entry.name.startswith(".") and entry.name != MARKER) or entry.name in _KEEP_NAMES
+    )
+
+
+def unchanged(files: dict[str, bytes], output_dir: Path) -> bool:
+    """Whether output_dir, made by sitegen, already holds exactly these files (by its manifest)."""
+    recorded = output_dir / MANIFEST
+    if not (output_dir / MARKER).is_file() or not recorded.is_file():
+        return False
+    if recorded.read_text(encoding="utf-8") != manifest(files):
+        return False
+    # The manifest matches; make sure nobody edited or removed a file since.
+    return all(
+        (output_dir / path).is_file() and (output_dir / path).read_bytes() == content for path, content in files.items()
+    )
 
 
 def recover(output_dir: Path) -> None:
