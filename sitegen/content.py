@@ -189,3 +189,37 @@ def read_page(path: Path, project_dir: Path) -> Page:
         order=meta.get("order", 0),
         draft=bool(meta.get("draft", False)),
     )
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A dated correction or update: what changed and which pages it affects."""
+
+    date: dt.date
+    text: str
+    pages: tuple[str, ...]  # slugs
+    kind: str = "correction"  # or "update"
+
+
+def read_corrections(content: Content) -> list[Correction]:
+    """corrections.yaml: date, text, pages (slugs), kind; newest first. Unknown pages are errors."""
+    declarations = content.declarations["corrections"]
+    slugs = {page.slug for page in content.pages}
+    corrections: list[Correction] = []
+    for entry in declarations.entries:
+        unknown = sorted(set(entry) - {"date", "text", "pages", "kind"})
+        if unknown:
+            raise entry_error(ContentError, declarations, entry, f"unknown key {unknown[0]!r}", unknown[0])
+        if not isinstance(entry.get("date"), dt.date) or not isinstance(entry.get("text"), str):
+            raise entry_error(ContentError, declarations, entry, "a correction needs a `date` and a `text`")
+        pages = entry.get("pages", [])
+        if not isinstance(pages, list) or not all(isinstance(p, str) for p in pages):
+            raise entry_error(ContentError, declarations, entry, "`pages` must be a list of page slugs", "pages")
+        for slug in pages:
+            if slug.strip("/") not in slugs:
+                raise entry_error(ContentError, declarations, entry, f"no page with slug {slug!r}", "pages")
+        kind = entry.get("kind", "correction")
+        if kind not in ("correction", "update"):
+            raise entry_error(ContentError, declarations, entry, "kind must be correction or update", "kind")
+        corrections.append(Correction(entry["date"], entry["text"], tuple(p.strip("/") for p in pages), kind))
+    return sorted(corrections, key=lambda c: (c.date, c.text), reverse=True)

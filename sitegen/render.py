@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import jinja2
 import markdown
@@ -18,7 +19,7 @@ from markupsafe import Markup, escape
 from . import numbers
 from .charts import Chart
 from .config import Config
-from .content import Content, Page
+from .content import Content, Page, read_corrections
 from .data import Data
 from .errors import RenderError
 from .findings import Finding, Source
@@ -27,6 +28,7 @@ from .stats import StatResult
 THEME = Path(__file__).parent / "theme"
 _REFERENCE = re.compile(r"""\b(stat|finding|chart)\(\s*(["'])(.*?)\2\s*\)""")
 _BLOCK = "SITEGENBLOCK{}X"
+TOC_MIN_SECTIONS = 3  # a page with this many sections gets a table of contents
 
 
 @dataclass(frozen=True)
@@ -58,14 +60,17 @@ def output_path(slug: str) -> str:
     return f"{slug}/index.html" if slug else "index.html"
 
 
-def relative_url(from_path: str, to_path: str, pretty: bool) -> str:
+def relative_url(from_path: str, to_path: str) -> str:
     """A link from one output file to another that works from any host path and from file://."""
-    if pretty and (to_path == "index.html" or to_path.endswith("/index.html")):
-        to_path = to_path.removesuffix("index.html")
     target = posixpath.relpath(to_path or ".", posixpath.dirname(from_path) or ".")
     if to_path == "" or to_path.endswith("/"):
         target = "./" if target == "." else target + "/"
     return target
+
+
+def pretty_path(path: str) -> str:
+    """The public form of an output path: about/index.html -> about/."""
+    return path.removesuffix("index.html")
 
 
 class StatValue:
@@ -93,7 +98,9 @@ class Renderer:
         self.content = content
         self.results = results
         self.build_date = build_date
-        self.pretty = bool(config.site.base_url)
+        self.corrections = read_corrections(content)
+        self.base_url = config.site.base_url
+        self.absolute = self.base_url.startswith(("http://", "https://"))
         loaders: list[jinja2.BaseLoader] = []
         if config.templates_dir.is_dir():
             loaders.append(jinja2.FileSystemLoader(str(config.templates_dir)))
@@ -122,6 +129,7 @@ class Renderer:
             source=Path("404"), slug="404", title="Page not found", body="", body_line=1, template="404.html"
         )
         site.add("404.html", self.render_template("404.html", not_found, "404.html", nav, Markup("")))
+        self.add_publishing_files(site, pages)
         for chart_id, chart in sorted(self.results.charts.items()):
             site.add(f"charts/{chart_id}.csv", chart.csv)
             site.add(f"charts/{chart_id}.vl.json", json.dumps(chart.spec, sort_keys=True, indent=1) + "\n")
@@ -129,6 +137,20 @@ class Renderer:
             if asset.is_file():
                 site.add(f"assets/{asset.relative_to(THEME / 'static').as_posix()}", asset.read_bytes())
         return site
+
+    def add_publishing_files(self, site: Site, pages: list[Page]) -> None:
+        """robots.txt, the Atom feed of dated pages and corrections, and (with an absolute base_url) a sitemap."""
+        entries = [p for p in pages if p.date is not None]
+        site.add(
+            "feed.xml",
+            self.render_template("feed.xml", pages[0] if pages else None, "feed.xml", [], Markup(""), entries=entries),
+        )
+        if self.absolute:
+            listed = [(output_path(p.slug), p.updated or p.date) for p in pages]
+            site.add(
+                "sitemap.xml", self.render_template("sitemap.xml", None, "sitemap.xml", [], Markup(""), listed=listed)
+            )
+        site.add("robots.txt", self.render_template("robots.txt", None, "robots.txt", [], Markup("")))
 
     def render_page(self, page: Page, path: str, nav: list[Page]) -> str:
         """One authored page: its body as a template, then Markdown, then the layout."""
@@ -147,7 +169,7 @@ class Renderer:
             "chart": lambda chart_id: block(
                 self.include("partials/chart.html", path, chart=self.results.charts[chart_id])
             ),
-            "page_url": lambda slug: relative_url(path, output_path(slug), self.pretty),
+            "page_url": lambda slug: relative_url(path, output_path(slug)),
             "quote": lambda key, text: block(
                 self.include("partials/quote.html", path, source=self.results.sources[key], text=text)
             ),
@@ -161,20 +183,38 @@ class Renderer:
             ) from None
         except jinja2.UndefinedError as exc:
             raise RenderError(f"{exc.message}", path=page.source) from None
-        html = markdown.markdown(text, extensions=["extra", "toc", "sane_lists"], output_format="html")
+        converter = markdown.Markdown(extensions=["extra", "toc", "sane_lists"], output_format="html")
+        html = converter.convert(text)
+        toc = [t for t in getattr(converter, "toc_tokens", []) if t["level"] == 2]
         for index, content in enumerate(blocks):
             token = _BLOCK.format(index)
             html = html.replace(f"<p>{token}</p>", str(content)).replace(token, str(content))
         # Trusted author Markdown plus our autoescaped partials; never untrusted data.
-        return self.render_template(page.template, page, path, nav, Markup(html))  # noqa: S704
+        affected = [c for c in self.corrections if page.slug in c.pages]
+        return self.render_template(
+            page.template,
+            page,
+            path,
+            nav,
+            Markup(html),  # noqa: S704
+            toc=toc if len(toc) >= TOC_MIN_SECTIONS else [],
+            page_corrections=affected,
+        )
 
     def include(self, template: str, path: str, **values: Any) -> Markup:
         """Render a partial template in the context of the page at `path`."""
         return Markup(self.env.get_template(template).render(self.context(path), **values))  # noqa: S704 - autoescaped template output
 
     def context(self, path: str) -> dict[str, Any]:
-        """What every template sees: the site, results, and a URL helper relative to `path`."""
+        """What every template sees: the site, results, and URL helpers relative to `path`."""
         results = self.results
+
+        def url(target: str) -> str:
+            # 404.html is served at any depth, so its links start from the base path when there is one.
+            if path == "404.html" and self.base_url:
+                return urlsplit(self.base_url).path + target
+            return relative_url(path, target)
+
         return {
             "site": self.config.site,
             "build_date": self.build_date,
@@ -183,23 +223,32 @@ class Renderer:
             "sources": results.sources,
             "charts": results.charts,
             "tables": results.data.tables,
+            "corrections": self.corrections,
             "illustrative": results.data.illustrative,
-            "url": lambda target: relative_url(path, target, self.pretty),
-            "page_url": lambda slug: relative_url(path, output_path(slug), self.pretty),
-            "canonical": self.config.site.base_url + output_path_pretty(path) if self.config.site.base_url else "",
+            "url": url,
+            "page_url": lambda slug: url(output_path(slug)),
+            "public_url": self.public_url,
+            "canonical": self.public_url(path),
+            "absolute_urls": self.absolute,
         }
 
-    def render_template(self, template: str, page: Page, path: str, nav: list[Page], body: Markup) -> str:
+    def public_url(self, path: str) -> str:
+        """The page's URL under base_url (absolute or root-relative), or '' without a base_url."""
+        return self.base_url + pretty_path(path) if self.base_url else ""
+
+    def render_template(
+        self, template: str, page: Page | None, path: str, nav: list[Page], body: Markup, **values: Any
+    ) -> str:
+        """Render a layout template for the output file at `path`."""
+        source = page.source if page else Path(template)
         try:
-            return self.env.get_template(template).render(self.context(path), page=page, nav=nav, body=body, path=path)
+            return self.env.get_template(template).render(
+                self.context(path), page=page, nav=nav, body=body, path=path, **values
+            )
         except jinja2.TemplateNotFound as exc:
-            raise RenderError(f"template {exc.name!r} not found in templates/ or the theme", path=page.source) from None
+            raise RenderError(f"template {exc.name!r} not found in templates/ or the theme", path=source) from None
         except jinja2.TemplateError as exc:
-            raise RenderError(f"template {template!r}: {exc}", path=page.source) from None
-
-
-def output_path_pretty(path: str) -> str:
-    return path.removesuffix("index.html")
+            raise RenderError(f"template {template!r}: {exc}", path=source) from None
 
 
 def check_references(page: Page, results: Results) -> None:

@@ -115,11 +115,46 @@ def test_contradicted_finding_names_claim_and_numbers(tiny: Path) -> None:
     assert "A <i>report</i> about the ambassador" in message
 
 
-def test_base_url_makes_canonical_links_and_pretty_urls(tiny: Path) -> None:
+def test_base_url_gives_canonical_sitemap_and_feed_urls_while_links_stay_relative(tiny: Path) -> None:
     build(tiny, {"site.base_url": "https://example.org/tiny/"})
     html = (tiny / "site" / "findings" / "index.html").read_text()
     assert '<link rel="canonical" href="https://example.org/tiny/findings/">' in html
-    assert 'href="../methodology/"' in html
+    assert 'href="../methodology/index.html"' in html
+    sitemap = (tiny / "site" / "sitemap.xml").read_text()
+    assert sitemap.count("<loc>") == 3
+    assert "<loc>https://example.org/tiny/methodology/</loc>" in sitemap
+    assert "Sitemap: https://example.org/tiny/sitemap.xml" in (tiny / "site" / "robots.txt").read_text()
+    assert "<id>https://example.org/tiny/</id>" in (tiny / "site" / "feed.xml").read_text()
+    not_found = (tiny / "site" / "404.html").read_text()
+    assert 'href="/tiny/assets/site.css"' in not_found
+
+
+def test_sub_path_base_url_keeps_404_links_rooted(tiny: Path) -> None:
+    build(tiny, {"site.base_url": "/explainer/"})
+    assert 'href="/explainer/index.html"' in (tiny / "site" / "404.html").read_text()
+    assert not (tiny / "site" / "sitemap.xml").exists()  # a sitemap needs absolute URLs
+
+
+def test_corrections_show_on_their_pages_and_in_the_feed(tiny: Path) -> None:
+    (tiny / "content" / "corrections.yaml").write_text(
+        "- date: 2021-06-01\n  text: Fixed the <b>count</b> of retweets.\n  pages: [methodology]\n"
+    )
+    (tiny / "content" / "corrections.md").write_text("---\ntitle: Corrections\ntemplate: corrections.html\n---\n")
+    build(tiny)
+    site = tiny / "site"
+    assert "Fixed the &lt;b&gt;count&lt;/b&gt; of retweets." in (site / "methodology" / "index.html").read_text()
+    assert "Fixed the &lt;b&gt;count&lt;/b&gt;" not in (site / "findings" / "index.html").read_text()
+    assert 'href="../methodology/index.html">methodology</a>' in (site / "corrections" / "index.html").read_text()
+    assert (
+        '<content type="text">Fixed the &lt;b&gt;count&lt;/b&gt; of retweets.</content>'
+        in (site / "feed.xml").read_text()
+    )
+
+
+def test_correction_naming_a_missing_page_is_located(tiny: Path) -> None:
+    (tiny / "content" / "corrections.yaml").write_text("- date: 2021-06-01\n  text: x\n  pages: [nowhere]\n")
+    with pytest.raises(SitegenError, match=r"content/corrections.yaml:3: no page with slug 'nowhere'"):
+        build(tiny)
 
 
 def test_relative_links_without_base_url(tiny: Path) -> None:
