@@ -81,3 +81,47 @@ def build(
             f"{summary.findings} findings checked into {summary.output_dir} in {summary.seconds:.1f}s"
             + ("" if summary.files else " (already up to date, nothing written)")
         )
+
+
+@app.command()
+def serve(
+    project: ProjectOption = Path("."),
+    host: Annotated[str, typer.Option("--host", help="Address to listen on (loopback by default).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port to listen on (0 picks a free one).")] = 8000,
+    open_browser: Annotated[bool, typer.Option("--open", help="Open the site in a browser.")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
+) -> None:
+    """Build, serve the site locally, rebuild on every change and reload the open pages.
+
+    Example: sitegen serve --project . --port 8000 --open
+    """
+    from .serve import serve as run_serve
+
+    def log(text: str, is_error: bool) -> None:
+        typer.echo(text, err=is_error)
+
+    try:
+        run_serve(project, host=host, port=port, open_browser=open_browser, log=log)
+    except SitegenError as exc:
+        fail(exc, debug)
+
+
+@app.command()
+def new(
+    directory: Annotated[Path, typer.Argument(help="Directory for the new project (new or empty).")],
+    title: Annotated[Optional[str], typer.Option("--title", help="The site's title.")] = None,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
+) -> None:
+    """Start a new investigation project that builds at once, with example data to replace.
+
+    Example: sitegen new my-investigation --title "Who amplified the minister?"
+    """
+    from .scaffold import new_project
+
+    try:
+        created = new_project(directory, title)
+    except SitegenError as exc:
+        fail(exc, debug)
+        return
+    typer.echo(f"created {len(created)} files in {directory}; next: sitegen serve --project {directory}")
+

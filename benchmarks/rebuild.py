@@ -1,0 +1,164 @@
+"""How long `build()` takes in a running process (as under `sitegen serve`): no change, a page edited, a table changed.
+
+    python benchmarks/rebuild.py                      # the default project (repository root), 5 runs each
+    python benchmarks/rebuild.py --project tests/projects/tiny --runs 9
+
+The project is copied to a temporary directory first; the copy is built once (not timed: it pays for the
+imports and, for the default project, for generating the illustrative data), then each scenario runs
+`--runs` times and the table shows the median, fastest and slowest run, and where the median run's time went.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+
+import sitegen.build as pipeline
+from sitegen.config import load_config
+from sitegen.datapackage import read_datapackage, resources_by_name, sha256_file, write_datapackage, write_parquet
+
+ROOT = Path(__file__).resolve().parent.parent
+PROJECT_FILES = ("sitegen.toml", "content", "data", "templates")
+
+
+def default_project() -> tuple[Path, str]:
+    """The repository's default project when its generator is there, else the tiny test project."""
+    try:
+        import sitegen.illustrative  # noqa: F401 - the default project's data comes from it
+    except ImportError:
+        return ROOT / "tests" / "projects" / "tiny", "tiny (sitegen/illustrative.py is missing)"
+    return ROOT, "default"
+
+
+def copy_project(source: Path, target: Path) -> Path:
+    """The project's inputs (not its output) in target."""
+    target.mkdir(parents=True)
+    for name in PROJECT_FILES:
+        path = source / name
+        if path.is_dir():
+            shutil.copytree(path, target / name, ignore=shutil.ignore_patterns(".*"))
+        elif path.is_file():
+            shutil.copy2(path, target / name)
+    return target
+
+
+def edit_page(project: Path, run: int) -> None:
+    """Change one sentence of the home page, differently each run."""
+    page = project / "content" / "index.md"
+    text = page.read_text(encoding="utf-8").rstrip("\n").rsplit("\n<!-- run", 1)[0]
+    page.write_text(f"{text}\n<!-- run {run} -->\n", encoding="utf-8")
+
+
+def change_table(project: Path, run: int) -> None:
+    """Change one value in the accounts table (a follower count nobody quotes) and re-record its checksum."""
+    config = load_config(project)
+    path = config.datasets["accounts"]
+    if path.suffix == ".parquet":
+        table = pq.read_table(path)
+        followers = table.column("followers").to_pylist()
+        followers[-1] = (followers[-1] or 0) + 1 + run % 2
+        write_parquet(table.set_column(table.schema.get_field_index("followers"), "followers", [followers]), path)
+    else:
+        lines = path.read_text(encoding="utf-8").splitlines()
+        cells = lines[-1].split(",")
+        cells[-1] = f"changed in run {run}"
+        lines[-1] = ",".join(cells)
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    package = read_datapackage(config.data_dir)
+    resource = resources_by_name(package).get("accounts")
+    if resource is not None:
+        resource["hash"] = "sha256:" + sha256_file(path)
+        resource["bytes"] = path.stat().st_size
+        write_datapackage(config.data_dir, package)
+
+
+@contextmanager
+def stage_timer() -> Iterator[dict[str, float]]:
+    """Time every stage function build() calls, by name, while the block runs."""
+    spent: dict[str, float] = defaultdict(float)
+    patched: list[tuple[Any, str, Any]] = []
+
+    def timed(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
+        def run(*args: Any, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                spent[name] += time.perf_counter() - started
+
+        return run
+
+    for name, value in sorted(vars(pipeline).items()):
+        if callable(value) and getattr(value, "__module__", "").startswith("sitegen.") and not isinstance(value, type):
+            if name not in ("build", "build_date"):
+                patched.append((pipeline, name, value))
+    patched.append((pipeline.Renderer, "render", pipeline.Renderer.render))
+    for owner, name, value in patched:
+        setattr(owner, name, timed(name, value))
+    try:
+        yield spent
+    finally:
+        for owner, name, value in patched:
+            setattr(owner, name, value)
+
+
+def measure(
+    project: Path, prepare: Callable[[Path, int], None] | None, runs: int
+) -> tuple[list[float], dict[str, float]]:
+    """Seconds of each run of build() after prepare(project, run), and the stage times of the median run."""
+    seconds: list[float] = []
+    stages: list[dict[str, float]] = []
+    for run in range(runs):
+        if prepare is not None:
+            prepare(project, run)
+        with stage_timer() as spent:
+            started = time.perf_counter()
+            pipeline.build(project)
+            seconds.append(time.perf_counter() - started)
+        stages.append(dict(spent))
+    median_run = sorted(range(runs), key=seconds.__getitem__)[runs // 2]
+    return seconds, stages[median_run]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--project", type=Path, help="project to copy and build (default: the repository's)")
+    parser.add_argument("--runs", type=int, default=5, help="runs per scenario (default 5)")
+    args = parser.parse_args()
+    source, label = (args.project.resolve(), str(args.project)) if args.project else default_project()
+    with tempfile.TemporaryDirectory(prefix="sitegen-bench-") as tmp:
+        project = copy_project(source, Path(tmp) / "project")
+        started = time.perf_counter()
+        summary = pipeline.build(project)
+        first = time.perf_counter() - started
+        print(f"project: {label} ({summary.pages} pages, {summary.statistics} statistics, {summary.charts} charts)")
+        print(f"first build in this process (imports, data generation, caches cold): {first:.2f}s\n")
+        scenarios: list[tuple[str, Callable[[Path, int], None] | None]] = [
+            ("no change", None),
+            ("one page edited", edit_page),
+            ("one data file changed", change_table),
+        ]
+        rows = []
+        for name, prepare in scenarios:
+            seconds, stages = measure(project, prepare, args.runs)
+            top = sorted(stages.items(), key=lambda item: -item[1])[:4]
+            rows.append((name, statistics.median(seconds), min(seconds), max(seconds), top))
+    print(f"{'scenario':<24} {'median':>8} {'min':>8} {'max':>8}   median run's time by stage")
+    for name, median, fastest, slowest, top in rows:
+        where = ", ".join(f"{stage} {spent:.2f}s" for stage, spent in top)
+        print(f"{name:<24} {median:>7.2f}s {fastest:>7.2f}s {slowest:>7.2f}s   {where}")
+    print(f"\n{args.runs} runs per scenario; build() called in one process, as `sitegen serve` does.")
+
+
+if __name__ == "__main__":
+    main()
