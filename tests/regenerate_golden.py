@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from pathlib import Path
 
-from sitegen.build import build
-
-TESTS = Path(__file__).parent
+TESTS = Path(__file__).resolve().parent
 GOLDEN = TESTS / "golden" / "tiny"
+sys.path.insert(0, str(TESTS.parent))  # this checkout's sitegen, whatever is installed
+
+from sitegen.build import build  # noqa: E402
 
 if __name__ == "__main__":
     os.environ["SOURCE_DATE_EPOCH"] = "1620691200"
