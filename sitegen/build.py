@@ -52,7 +52,7 @@ def build(
     stats = compute_stats(content.declarations["stats"], data)
     sources = read_sources(content.declarations["sources"])
     findings = check_findings(content.declarations["findings"], sources, stats)
-    charts = render_charts(content.declarations["charts"], stats)
+    charts = render_charts(content.declarations["charts"], stats, cache_dir=cache_dir(config, "charts"))
     results = Results(data=data, stats=stats, sources=sources, findings=findings, charts=charts)
     site = Renderer(config, content, results, build_date(content)).render()
     warnings = [str(link) for link in check_links(site.files, urlsplit(config.site.base_url).path or "/")]
@@ -69,6 +69,11 @@ def build(
         seconds=time.perf_counter() - started,
         warnings=tuple(warnings),
     )
+
+
+def cache_dir(config: Any, stage: str) -> Path:
+    """Where a stage keeps outputs keyed by the hash of their inputs (never part of the site)."""
+    return config.project_dir / ".sitegen" / "cache" / stage
 
 
 def build_date(content: Any) -> dt.date:

@@ -125,3 +125,56 @@ def new(
         return
     typer.echo(f"created {len(created)} files in {directory}; next: sitegen serve --project {directory}")
 
+
+@app.command()
+def stats(
+    project: ProjectOption = Path("."),
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON: values, definitions, inputs, tables.")] = False,
+    kinds: Annotated[bool, typer.Option("--kinds", help="List the statistic kinds and their parameters.")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
+) -> None:
+    """Print every statistic with its value and definition.
+
+    Example: sitegen stats --project . --json
+    """
+    import json
+
+    from .commands_stats import compute_project_stats, kinds_text, stat_record, stats_text
+
+    if kinds:
+        typer.echo(kinds_text())
+        return
+    try:
+        results, data = compute_project_stats(project)
+    except SitegenError as exc:
+        fail(exc, debug)
+        return
+    if as_json:
+        typer.echo(json.dumps([stat_record(r, data) for r in results.values()], indent=1, ensure_ascii=False))
+    else:
+        typer.echo(stats_text(results))
+
+
+@app.command()
+def check(
+    project: ProjectOption = Path("."),
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON (for CI).")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
+) -> None:
+    """Check config, content, data, statistics and findings without writing a site; exit 1 on any failure.
+
+    Example: sitegen check --project . --json > check.json
+    """
+    import json
+
+    from .commands_stats import check_project, check_text
+
+    report = check_project(project, strict=strict)
+    if debug:
+        for stage in report.stages:
+            for error in stage.errors:
+                raise error
+    typer.echo(json.dumps(report.as_dict(), indent=1, ensure_ascii=False) if as_json else check_text(report))
+    if not report.ok:
+        raise typer.Exit(1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from functools import partial
@@ -11,7 +12,7 @@ from .content import Declarations, entry_error
 from .errors import ErrorList, FindingError, SitegenError
 from .stats import StatResult
 
-_NUMBER = r"[-+]?\d[\d,_]*(?:\.\d+)?%?"
+_NUMBER = r"\d{4}-\d{2}-\d{2}|[-+]?\d[\d,_]*(?:\.\d+)?%?"  # a date (compared as YYYYMMDD) or a number
 _COMPARE = re.compile(rf"^\s*(>=|<=|>|<|==)\s*({_NUMBER})\s*$")
 _APPROX = re.compile(rf"^\s*~\s*({_NUMBER})\s*(?:\+-|±|\+/-)\s*({_NUMBER})\s*$")
 _RANGE = re.compile(rf"^\s*between\s+({_NUMBER})\s+and\s+({_NUMBER})\s*$", re.IGNORECASE)
@@ -57,19 +58,34 @@ class Expectation:
 
 @dataclass(frozen=True)
 class Finding:
-    """A curated claim, the statistic it rests on, and the verdict of the check."""
+    """A curated claim, the statistic it rests on, and the verdict of the check.
+
+    A finding declared without `stat` is quoted but not checked: `stat`, `expectation` and `holds` are None
+    (`--strict` fails on it; see `unchecked_findings`).
+    """
 
     id: str
     claim: str
     source: Source
-    stat: StatResult
-    expectation: Expectation
-    holds: bool
+    stat: StatResult | None
+    expectation: Expectation | None
+    holds: bool | None
     note: str = ""
     line: int = 0
 
+    @property
+    def checked(self) -> bool:
+        """Whether the claim was checked against a statistic."""
+        return self.stat is not None
+
 
 def _number(text: str) -> float:
+    if len(text) == 10 and text[4] == "-" and text[7] == "-":
+        try:
+            day = dt.date.fromisoformat(text)
+        except ValueError:
+            raise ValueError(f"{text!r} is not a date") from None
+        return float(day.year * 10000 + day.month * 100 + day.day)
     text = text.replace(",", "").replace("_", "")
     if text.endswith("%"):
         return float(text[:-1]) / 100
@@ -77,7 +93,7 @@ def _number(text: str) -> float:
 
 
 def parse_expectation(text: str) -> Expectation:
-    """`> 0.5`, `>= 43000`, `> 50%`, `~ 0.44 +- 0.02`, `between 0.3 and 0.5`."""
+    """`> 0.5`, `>= 43000`, `> 50%`, `~ 0.44 +- 0.02`, `between 0.3 and 0.5`, `between 2019-10-01 and 2019-10-31`."""
     if match := _COMPARE.match(text):
         return Expectation(text, match.group(1), _number(match.group(2)))
     if match := _APPROX.match(text):
@@ -129,7 +145,6 @@ def check_findings(
     findings: dict[str, Finding] = {}
     contradicted: list[SitegenError] = []
     for entry in declarations.entries:
-
         fail = partial(entry_error, FindingError, declarations, entry)
 
         finding_id = entry.get("id")
@@ -140,15 +155,24 @@ def check_findings(
             raise fail(f"finding {finding_id!r}: unknown key {unknown[0]!r} (expected {', '.join(_KEYS)})", unknown[0])
         if finding_id in findings:
             raise fail(f"finding id {finding_id!r} is declared twice", "id")
-        for key in ("claim", "source", "stat", "expect"):
-            if not isinstance(entry.get(key), (str, int, float)):
+        for key in ("claim", "source"):
+            if not isinstance(entry.get(key), str) or not entry[key].strip():
                 raise fail(f"finding {finding_id!r} needs `{key}`")
         source = sources.get(entry["source"])
         if source is None:
             raise fail(f"finding {finding_id!r}: unknown source {entry['source']!r} (not in sources.yaml)", "source")
-        stat = stats.get(entry["stat"])
+        if "stat" not in entry:
+            if "expect" in entry:
+                raise fail(f"finding {finding_id!r}: `expect` needs `stat`, the statistic to check", "expect")
+            findings[finding_id] = Finding(
+                finding_id, str(entry["claim"]), source, None, None, None, str(entry.get("note", "")), entry.line
+            )
+            continue
+        stat = stats.get(entry["stat"]) if isinstance(entry["stat"], str) else None
         if stat is None:
             raise fail(f"finding {finding_id!r}: unknown statistic {entry['stat']!r} (not in stats.yaml)", "stat")
+        if not isinstance(entry.get("expect"), (str, int, float)):
+            raise fail(f"finding {finding_id!r} needs `expect`, such as `> 50%` or `== 45332`", "stat")
         try:
             expectation = parse_expectation(str(entry["expect"]))
         except ValueError as exc:
@@ -187,13 +211,27 @@ def _comparable(value: Any) -> float | None:
 
 def contradiction(finding: Finding) -> str:
     """The message for a claim the data contradicts: claim, source, value, expectation, definition."""
-    stat = finding.stat
+    stat, expectation = finding.stat, finding.expectation
+    assert stat is not None and expectation is not None
     counts = f" ({stat.numerator:,.0f} of {stat.denominator:,.0f})" if stat.denominator else ""
     return (
         f"finding {finding.id!r} is contradicted by the data\n"
         f"  claim:      {finding.claim}\n"
         f"  source:     {finding.source.title} ({finding.source.key})\n"
-        f"  expected:   {stat.id} {finding.expectation.text}\n"
+        f"  expected:   {stat.id} {expectation.text}\n"
         f"  computed:   {stat.value!r}{counts}\n"
         f"  definition: {stat.definition}"
     )
+
+
+def unchecked_findings(declarations: Declarations) -> list[FindingError]:
+    """A warning for each finding declared without a statistic: quoted on the site, never checked."""
+    return [
+        FindingError(
+            f"finding {entry.get('id')!r} names no statistic, so its claim is not checked against the data",
+            path=declarations.path,
+            line=entry.line,
+        )
+        for entry in declarations.entries
+        if "stat" not in entry
+    ]

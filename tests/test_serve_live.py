@@ -148,8 +148,8 @@ def test_output_and_editor_leftovers_trigger_no_rebuild(live: LiveSite, tiny: Pa
     (tiny / "content" / ".index.md.swp").write_text("swap")
     (tiny / "content" / "index.md~").write_text("backup")
     (tiny / "site" / "extra.html").write_text("not an input")
-    (tiny / ".sitegen").mkdir()
-    (tiny / ".sitegen" / "cache").write_text("cache")
+    (tiny / ".sitegen").mkdir(exist_ok=True)
+    (tiny / ".sitegen" / "scratch.txt").write_text("cache")
     time.sleep(2.5)  # several watch steps and one debounce: a rebuild would have started by now
     assert live.builds == builds
 

@@ -45,6 +45,10 @@ class StatResult:
     window: tuple[dt.date, dt.date] | None = None
     notes: tuple[str, ...] = ()
     frame: pd.DataFrame | None = None
+    as_of: dt.date | None = None  # the status check or record date the value depends on
+    filters: tuple[str, ...] = ()  # every selection the value depends on, in words
+    numerator_text: str = ""  # what the numerator counts, in words
+    denominator_text: str = ""  # what the denominator counts, in words
 
     @property
     def is_table(self) -> bool:
@@ -58,7 +62,6 @@ def read_stat_defs(declarations: Declarations) -> list[StatDef]:
     defs: list[StatDef] = []
     seen: set[str] = set()
     for entry in declarations.entries:
-
         fail = partial(entry_error, StatsError, declarations, entry)
 
         unknown = sorted(set(entry) - {"id", "kind", "label", "params", "format", "unit"})

@@ -1,0 +1,121 @@
+"""The charts stage: draw each declared chart from its statistic, render every picture, assemble."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..content import Declarations
+from ..errors import ChartError
+from ..stats import StatResult
+from . import accounts, amplification, weekly  # noqa: F401 - registers the chart kinds
+from .declarations import read_chart_defs
+from .model import CHART_KINDS, Chart, ChartDef, Drawing, NoData
+from .style import MUTED, VARIANTS, Variant, theme_config
+from .svg import RenderFailed, render_svgs
+
+ILLUSTRATIVE_LABEL = "Illustrative data"
+
+
+def render_charts(
+    declarations: Declarations, stats: dict[str, StatResult], cache_dir: Path | None = None
+) -> dict[str, Chart]:
+    """Draw and render every declared chart; pictures come from `cache_dir` when unchanged."""
+    drawings: dict[str, tuple[ChartDef, StatResult, Drawing | str]] = {}
+    for definition in read_chart_defs(declarations, stats):
+        stat = stats[definition.stat]
+        drawings[definition.id] = (definition, stat, draw(definition, stat, declarations))
+    specs: dict[str, dict[str, Any]] = {}
+    for chart_id, (_, stat, drawing) in drawings.items():
+        if isinstance(drawing, Drawing):
+            base = drawing.chart.to_dict(validate=False)  # once: Altair copies and checks are the slow part
+            for variant in VARIANTS:
+                specs[f"{chart_id}/{variant.name}"] = variant_spec(base, drawing, variant, stat.illustrative)
+    try:
+        svgs = render_svgs(specs, cache_dir)
+    except RenderFailed as exc:
+        definition = drawings[exc.name.split("/")[0]][0]
+        raise ChartError(
+            f"chart {definition.id!r} could not be rendered: {exc.reason}", path=declarations.path, line=definition.line
+        ) from None
+    charts: dict[str, Chart] = {}
+    for chart_id, (definition, stat, drawing) in drawings.items():
+        if isinstance(drawing, Drawing):
+            charts[chart_id] = Chart(
+                id=chart_id,
+                title=definition.title,
+                subtitle=definition.subtitle,
+                source=definition.source,
+                notes=" ".join(n for n in (drawing.caption + "." if drawing.caption else "", definition.notes) if n),
+                svg=svgs[f"{chart_id}/wide"],
+                svg_narrow=svgs[f"{chart_id}/narrow"],
+                spec=specs[f"{chart_id}/wide"],
+                alt=drawing.alt,
+                table=drawing.table,
+                formats=drawing.formats,
+                illustrative=stat.illustrative,
+            )
+        else:
+            charts[chart_id] = empty_chart(definition, stat, drawing)
+    return charts
+
+
+def draw(definition: ChartDef, stat: StatResult, declarations: Declarations) -> Drawing | str:
+    """The kind's drawing of the statistic, or the reason there is nothing to draw (with allow_empty)."""
+    assert stat.frame is not None  # read_chart_defs checked it
+    try:
+        if stat.frame.empty:
+            raise NoData(f"statistic {stat.id!r} has no rows")
+        return CHART_KINDS[definition.kind].draw(definition, stat, stat.frame.copy())
+    except NoData as exc:
+        if definition.allow_empty:
+            return str(exc)
+        raise ChartError(
+            f"chart {definition.id!r}: nothing to plot: {exc}. Check the statistic's window and targets, "
+            "or set `allow_empty: true` to show a 'no data' note instead of a chart",
+            path=declarations.path,
+            line=definition.line,
+        ) from None
+    except (KeyError, ValueError, TypeError) as exc:
+        raise ChartError(
+            f"chart {definition.id!r}: statistic {stat.id!r} cannot be drawn as {definition.kind}: {exc}",
+            path=declarations.path,
+            line=definition.line,
+        ) from None
+
+
+def variant_spec(base: dict[str, Any], drawing: Drawing, variant: Variant, illustrative: bool) -> dict[str, Any]:
+    """The Vega-Lite spec of one picture: the drawing at the variant's size and type, with its caption lines.
+
+    Specs are not checked against the Vega-Lite schema here (it costs more than rendering); the kinds'
+    specs are checked in the tests, and vl-convert rejects a bad one.
+    """
+    spec = dict(base)
+    spec["width"] = variant.width
+    spec["height"] = max(80, round(drawing.height * variant.height_scale))
+    spec["config"] = theme_config(variant)
+    lines = textwrap.wrap(drawing.caption, variant.caption_chars) + ([ILLUSTRATIVE_LABEL] if illustrative else [])
+    if lines:
+        spec["title"] = {"text": lines, "color": MUTED, "offset": 8}
+    return spec
+
+
+def empty_chart(definition: ChartDef, stat: StatResult, reason: str) -> Chart:
+    """The 'no data' state of a chart declared with allow_empty: words, an empty table, no picture."""
+    assert stat.frame is not None
+    return Chart(
+        id=definition.id,
+        title=definition.title,
+        subtitle=definition.subtitle,
+        source=definition.source,
+        notes=definition.notes,
+        svg="",
+        spec={},
+        alt=f"No data to plot: {reason}.",
+        table=pd.DataFrame(columns=list(stat.frame.columns)),
+        illustrative=stat.illustrative,
+        empty=True,
+    )

@@ -1,0 +1,215 @@
+"""Vega-Lite spec -> static SVG with vl-convert: deterministic, cached by spec hash, parallel when many.
+
+The cache has two levels: a bounded in-memory map for this process, and files under a cache
+directory (a project's `.sitegen/cache/charts/`) that survive between builds. The key is the hash of
+the canonical spec JSON, the renderer's version and this module's code, so an unchanged chart is never
+rendered twice and neither a new vl-convert nor new post-processing serves an old picture.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import vl_convert as vlc
+
+# Below this many charts to render, starting worker processes costs more than it saves.
+PARALLEL_FROM = 12
+MEMORY_ENTRIES = 4096
+
+_PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
+_FAILED = "\x00failed: "
+# This module's own code is part of every cache key: a change to how pictures are cleaned re-renders them.
+_CLEANING = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+
+_memory: OrderedDict[str, str] = OrderedDict()
+_renders = 0  # vl-convert calls made on behalf of this process (in it or in its workers)
+
+
+class RenderFailed(Exception):
+    """vl-convert could not render a spec, or rendered something unsafe to inline."""
+
+    def __init__(self, name: str, reason: str) -> None:
+        self.name = name
+        self.reason = reason
+        super().__init__(f"{name}: {reason}")
+
+
+def render_count() -> int:
+    """How many specs this process has had vl-convert render (cache hits do not count)."""
+    return _renders
+
+
+def clear_memory_cache() -> None:
+    """Forget the in-memory pictures (the disk cache stays)."""
+    _memory.clear()
+
+
+def spec_key(spec: dict[str, Any]) -> str:
+    """The cache key of a spec: sha256 of its canonical JSON and of the renderer's versions."""
+    canonical = json.dumps(spec, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    versions = f"vl-convert {getattr(vlc, '__version__', '?')} vega {vlc.get_vega_version()} clean {_CLEANING}"
+    return hashlib.sha256(f"{versions}\n{canonical}".encode()).hexdigest()
+
+
+def render_svgs(specs: dict[str, dict[str, Any]], cache_dir: Path | None = None) -> dict[str, str]:
+    """SVG for each named spec (name -> spec), from the caches when possible, else rendered."""
+    global _renders
+    keys = {name: spec_key(spec) for name, spec in specs.items()}
+    found: dict[str, str] = {}
+    for key in sorted(set(keys.values())):
+        svg = _memory.get(key) or _read_cached(cache_dir, key)
+        if svg is not None:
+            found[key] = svg
+    missing = sorted({key: name for name, key in keys.items() if key not in found}.items())
+    jobs = [(key, json.dumps(specs[name], sort_keys=True)) for key, name in missing]
+    if jobs:
+        _renders += len(jobs)
+        rendered = _render_parallel(jobs) if len(jobs) >= PARALLEL_FROM and _workers() > 1 else map(_render, jobs)
+        failed: dict[str, str] = {}
+        for key, svg in rendered:
+            if svg.startswith(_FAILED):
+                failed[key] = svg.removeprefix(_FAILED)
+                continue
+            found[key] = svg
+            _write_cached(cache_dir, key, svg)
+        if failed:
+            name, key = min((name, key) for name, key in keys.items() if key in failed)
+            raise RenderFailed(name, failed[key])
+    for key in sorted(found):
+        _memory[key] = found[key]
+        _memory.move_to_end(key)
+    while len(_memory) > MEMORY_ENTRIES:
+        _memory.popitem(last=False)
+    return {name: found[key] for name, key in keys.items()}
+
+
+def _workers() -> int:
+    return min(os.cpu_count() or 1, 8)
+
+
+def _render_parallel(jobs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Render jobs in worker processes, `python -m sitegen.charts.svg`, one share of the jobs each.
+
+    Plain subprocesses rather than multiprocessing: they import only vl-convert, need no
+    `if __name__ == "__main__"` guard in the caller's script, and copy none of the parent's threads.
+    A worker that fails has its share rendered here instead.
+    """
+    workers = min(_workers(), len(jobs))
+    shares = [jobs[i::workers] for i in range(workers)]
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, (_PACKAGE_ROOT, os.environ.get("PYTHONPATH")))))
+    processes = [
+        subprocess.Popen(  # noqa: S603 - this interpreter running this module
+            [sys.executable, "-m", __name__],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=env,
+        )
+        for _ in shares
+    ]
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        outputs = list(pool.map(_exchange, processes, shares))
+    results: list[tuple[str, str]] = []
+    for share, output in zip(shares, outputs, strict=True):
+        results.extend(output if output is not None else map(_render, share))
+    return results
+
+
+def _exchange(process: subprocess.Popen[bytes], share: list[tuple[str, str]]) -> list[tuple[str, str]] | None:
+    """Send a worker its jobs and read its pictures; None if it failed."""
+    out, _ = process.communicate(json.dumps(share).encode())
+    if process.returncode != 0:
+        return None
+    try:
+        return [(key, svg) for key, svg in json.loads(out)]
+    except ValueError:
+        return None
+
+
+def _worker() -> None:
+    """Worker process: render the (key, spec JSON) jobs on stdin, write (key, svg) pairs to stdout."""
+    jobs = json.load(sys.stdin)
+    json.dump([_render((key, spec)) for key, spec in jobs], sys.stdout)
+
+
+def _render(job: tuple[str, str]) -> tuple[str, str]:
+    """Render one spec (cache key, spec JSON) to cleaned SVG. Runs in this process or a worker."""
+    key, spec_json = job
+    try:
+        # No base URL is allowed: a chart's data is inline, and a build never fetches anything.
+        svg = vlc.vegalite_to_svg(spec_json, allowed_base_urls=[])
+    except Exception as exc:  # noqa: BLE001 - vl-convert raises plain ValueError/RuntimeError
+        return key, f"{_FAILED}{exc}"
+    svg = clean_svg(svg)
+    if _UNSAFE.search(svg):
+        return key, f"{_FAILED}the picture contains script or event handlers; it is not inlined"
+    return key, svg
+
+
+_TAG = re.compile(r"<[^>]+>")  # text content is escaped, so every "<" starts a tag
+_NUMBER = re.compile(r"-?\d+\.\d{3,}")
+_GEOMETRY = re.compile(r'(\s(?:d|transform|x|y|x1|x2|y1|y2|width|height|points|cx|cy|r|viewBox)=)"([^"]*)"')
+_ARIA = re.compile(r'\s(?:role|aria-roledescription|aria-label|aria-hidden)="[^"]*"')
+# Text content is escaped by vl-convert; only elements and attributes could run anything.
+_UNSAFE = re.compile(r"<script|<foreignObject|<[^>]*(?:\son[a-z]+\s*=|javascript:)", re.IGNORECASE)
+
+
+def clean_svg(svg: str) -> str:
+    """vl-convert's SVG, smaller and safe to inline: sized by CSS, geometry to 2 decimals, no script.
+
+    The page's wrapper (role="img", named and described) speaks for the picture, so the picture's own
+    ARIA roles and labels are dropped and it is hidden from assistive technology.
+    """
+    # Keep the viewBox, drop the fixed size, so the picture scales to the column width.
+    svg = re.sub(r'^<svg([^>]*?) width="[\d.]+" height="[\d.]+"', r"<svg\1", svg, count=1)
+    svg = _TAG.sub(_clean_tag, svg)
+    return svg.replace("<svg ", '<svg aria-hidden="true" ', 1)
+
+
+def _clean_tag(match: re.Match[str]) -> str:
+    """One element's tag: ARIA dropped, geometry rounded. Text between tags is left exactly as it is."""
+    tag = _ARIA.sub("", match.group(0))
+    return _GEOMETRY.sub(lambda m: f'{m.group(1)}"{_NUMBER.sub(_round, m.group(2))}"', tag)
+
+
+def _round(match: re.Match[str]) -> str:
+    text = f"{float(match.group(0)):.2f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def _read_cached(cache_dir: Path | None, key: str) -> str | None:
+    if cache_dir is None:
+        return None
+    path = cache_dir / key[:2] / f"{key}.svg"
+    try:
+        return path.read_text(encoding="utf-8")
+    except (FileNotFoundError, UnicodeDecodeError):
+        return None
+
+
+def _write_cached(cache_dir: Path | None, key: str, svg: str) -> None:
+    """Store a picture; written to a temporary file and renamed, so a reader never sees half of it."""
+    if cache_dir is None:
+        return
+    folder = cache_dir / key[:2]
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=folder, suffix=".tmp", delete=False) as tmp:
+            tmp.write(svg)
+        os.replace(tmp.name, folder / f"{key}.svg")
+    except OSError:
+        pass  # a cache that cannot be written only costs time
+
+
+if __name__ == "__main__":
+    _worker()

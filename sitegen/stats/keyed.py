@@ -1,0 +1,156 @@
+"""A compact, integer-keyed copy of the engagements, made once per build on the engine.
+
+Decoding string ids from the files is what costs most: a statistic that scans the engagements file decodes
+every engager id in it. So the first statistic that needs engagements makes one narrow table (kind code,
+engager and target keys, time: 17 bytes a row before compression), and the statistics after it read that
+table instead of the file (the two kinds that need post ids read the file, for their targets only).
+The table lives in a DuckDB database file in a temporary directory, attached to the engine: DuckDB
+writes it compressed as it goes, so memory stays small however many engagements there are. It is
+detached and deleted when the build's statistics are done.
+
+Keys are internal: no result depends on their values or order, only on which ids are equal. Ids missing
+from the accounts table still get keys of their own (in a second pass, made only when there are
+such ids), so distinct ids stay distinct.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import shutil
+import tempfile
+import weakref
+from pathlib import Path
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+
+from ..schema import KINDS as ENGAGEMENT_KINDS
+
+UNKNOWN_KIND = 255
+_ATTACHED = itertools.count(1)
+
+
+def kind_code(kind: str) -> int:
+    """The code a kind of engagement has in the keyed table."""
+    return ENGAGEMENT_KINDS.index(kind)
+
+
+class KeyedTables:
+    """The keyed engagements, the account id -> key map and statuses, each made on first use."""
+
+    def __init__(self, backend: Any, raw: dict[str, ir.Table]) -> None:
+        self.backend = backend
+        self.raw = raw  # typed tables by name: engagements, and accounts / posts / status_checks when declared
+        self.catalog = f"sitegen_stats_{next(_ATTACHED)}"
+        self._directory: Path | None = None
+        self._tables: dict[str, ir.Table] = {}
+
+    def store(self, name: str, expr: ir.Table) -> ir.Table:
+        """Materialize an expression as a table of the attached database (row order is never relied on)."""
+        connection = self.backend.con  # the DuckDB connection under Ibis
+        if self._directory is None:
+            self._directory = Path(tempfile.mkdtemp(prefix="sitegen-stats-"))
+            connection.execute(f"ATTACH '{self._directory / 'keyed.duckdb'}' AS {self.catalog}")
+            weakref.finalize(self, _detach, connection, self.catalog, self._directory)
+        connection.execute("SET preserve_insertion_order = false")
+        try:
+            sql = ibis.to_sql(expr, dialect="duckdb")
+            connection.execute(f'CREATE OR REPLACE TABLE {self.catalog}.main."{name}" AS {sql}')
+        finally:
+            connection.execute("RESET preserve_insertion_order")
+        self._tables[name] = self.backend.table(name, database=(self.catalog, "main"))
+        return self._tables[name]
+
+    def close(self) -> None:
+        """Detach and delete the database file now rather than when this object is collected."""
+        if self._directory is not None:
+            _detach(self.backend.con, self.catalog, self._directory)
+            self._directory = None
+            self._tables.clear()
+
+    @property
+    def account_keys(self) -> ir.Table:
+        """id -> key for every account, and for every engager or target the accounts table lacks."""
+        self.build()
+        return self._tables["account_keys"]
+
+    @property
+    def engagements(self) -> ir.Table:
+        """kind (code), engager and target (keys), created_at."""
+        self.build()
+        return self._tables["engagements"]
+
+    def build(self) -> None:
+        """Make the keyed engagements, once."""
+        if "engagements" in self._tables:
+            return
+        raw = self.raw["engagements"]
+        accounts = self.raw.get("accounts")
+        no_ids = raw.select(id=raw.engager_id).limit(0)
+        account_ids = accounts.select(id=accounts.account_id) if accounts is not None else no_ids
+        keys = self.store("account_keys", numbered(account_ids))
+        engagements = self.store("engagements", keyed_engagements(raw, keys, self.author_keys(keys)))
+        lacking = engagements.filter(engagements.engager.isnull() | engagements.target.isnull()).count()
+        if self.backend.execute(lacking):
+            # Ids that no accounts row names: give them keys too, then key again (one more pass).
+            parties = raw.select(id=raw.engager_id).union(raw.select(id=raw.target_author_id))
+            keys = self.store("account_keys", numbered(account_ids.union(parties, distinct=True)))
+            self.store("engagements", keyed_engagements(raw, keys, keys))
+
+    def author_keys(self, keys: ir.Table) -> ir.Table:
+        """The keys of post authors only: a small map, so keying the targets costs little."""
+        posts = self.raw.get("posts")
+        if posts is None:
+            return keys
+        return keys.filter(keys.id.isin(posts.select(id=posts.author_id).distinct().id))
+
+    def status_checks(self) -> ir.Table:
+        """The status checks keyed: account_key, status, checked_at (checks of ids no one engages with drop out)."""
+        if "status_checks" not in self._tables:
+            checks, keys = self.raw["status_checks"], self.account_keys
+            keyed = checks.join(keys, checks.account_id == keys.id)
+            self.store("status_checks", keyed.select(account_key="key", status="status", checked_at="checked_at"))
+        return self._tables["status_checks"]
+
+    def statuses(self, as_of: dt.date) -> ir.Table:
+        """account key -> status at the latest check on or before `as_of`."""
+        name = f"status_{as_of:%Y%m%d}"
+        if name not in self._tables:
+            checks = self.status_checks()
+            dated = checks.filter(checks.checked_at < next_day(as_of))
+            latest = dated.group_by("account_key").aggregate(status=dated.status.argmax(dated.checked_at))
+            self.store(name, latest)
+        return self._tables[name]
+
+
+def next_day(day: dt.date) -> ir.TimestampScalar:
+    """Midnight at the end of `day`: a check at any time on that day counts as of it."""
+    return ibis.timestamp(dt.datetime.combine(day + dt.timedelta(days=1), dt.time()))
+
+
+def _detach(connection: Any, catalog: str, directory: Path) -> None:
+    try:
+        connection.execute(f"DETACH {catalog}")
+    except Exception:  # noqa: BLE001, S110 - the connection may already be closed; the files go either way
+        pass
+    shutil.rmtree(directory, ignore_errors=True)
+
+
+def numbered(ids: ir.Table) -> ir.Table:
+    """Each id with a key (a 32-bit row number; the order is arbitrary and never shows in results)."""
+    return ids.filter(ids.id.notnull()).mutate(key=ibis.row_number().cast("int32"))
+
+
+def keyed_engagements(raw: ir.Table, keys: ir.Table, target_keys: ir.Table) -> ir.Table:
+    """The engagements with their account ids replaced by keys."""
+    engagers = keys.select(engager_id="id", engager="key")
+    targets = target_keys.select(target_author_id="id", target="key")
+    code = ibis.cases(*((raw.kind == k, i) for i, k in enumerate(ENGAGEMENT_KINDS)), else_=UNKNOWN_KIND)
+    joined = (
+        raw.select("engager_id", "target_author_id", "created_at", kind=code.cast("uint8"))
+        .left_join(engagers, "engager_id")
+        .left_join(targets, "target_author_id")
+    )
+    return joined.select("kind", "engager", "target", "created_at")
