@@ -13,12 +13,13 @@ from urllib.parse import urlsplit
 from .charts import render_charts
 from .config import load_config
 from .content import read_content
-from .data import load_data
+from .data import load_data, table_downloads
 from .errors import ErrorList, SitegenError
-from .findings import check_findings, read_sources
+from .findings import check_findings, read_sources, unchecked_findings
+from .handtyped import handtyped_numbers_in
 from .links import check_links
 from .render import Renderer, Results
-from .stats import compute_stats
+from .stats import compute_stats, unused_statistics
 from .write import check_output_dir, write_site
 
 
@@ -49,13 +50,15 @@ def build(
     check_output_dir(config.output_dir, config.project_dir, force=force)
     content = read_content(config.project_dir)
     data = load_data(config)
-    stats = compute_stats(content.declarations["stats"], data)
+    stats = compute_stats(content.declarations["stats"], data, cache_dir=cache_dir(config, "stats"))
     sources = read_sources(content.declarations["sources"])
     findings = check_findings(content.declarations["findings"], sources, stats)
     charts = render_charts(content.declarations["charts"], stats, cache_dir=cache_dir(config, "charts"))
-    results = Results(data=data, stats=stats, sources=sources, findings=findings, charts=charts)
+    downloads = table_downloads(config, data)
+    results = Results(data=data, stats=stats, sources=sources, findings=findings, charts=charts, downloads=downloads)
     site = Renderer(config, content, results, build_date(content)).render()
-    warnings = [str(link) for link in check_links(site.files, urlsplit(config.site.base_url).path or "/")]
+    warnings = [*data.warnings, *(e.located() for e in strict_checks(config, content))]
+    warnings += [str(link) for link in check_links(site.files, urlsplit(config.site.base_url).path or "/")]
     if strict and warnings:
         raise ErrorList([SitegenError(f"--strict: {w}") for w in warnings])
     files = write_site(site.files, config.output_dir)
@@ -69,6 +72,15 @@ def build(
         seconds=time.perf_counter() - started,
         warnings=tuple(warnings),
     )
+
+
+def strict_checks(config: Any, content: Any) -> list[SitegenError]:
+    """What --strict refuses: unused statistics, unchecked findings, numbers typed by hand in prose."""
+    return [
+        *unused_statistics(content, config.templates_dir),
+        *unchecked_findings(content.declarations["findings"]),
+        *handtyped_numbers_in(content.pages),
+    ]
 
 
 def cache_dir(config: Any, stage: str) -> Path:

@@ -9,6 +9,7 @@ import typer
 
 from . import __version__
 from .errors import SitegenError
+from .ingest.cli import app as ingest_app
 
 app = typer.Typer(
     help="Build evidence-first explainer sites: every number computed, every finding checked.",
@@ -17,6 +18,8 @@ app = typer.Typer(
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
 )
+
+app.add_typer(ingest_app, name="ingest")
 
 ProjectOption = Annotated[Path, typer.Option("--project", "-p", help="Project directory (holds sitegen.toml).")]
 

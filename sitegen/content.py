@@ -12,7 +12,8 @@ import yaml
 
 from .errors import ContentError, SitegenError
 
-FRONT_MATTER_KEYS = ("title", "description", "date", "updated", "template", "slug", "order", "draft")
+FRONT_MATTER_KEYS = ("title", "description", "date", "updated", "template", "slug", "order", "draft", "collection")
+COLLECTION_KEYS = ("stat", "key", "template")
 DECLARATION_FILES = ("sources", "stats", "findings", "charts", "corrections")
 _SLUG = re.compile(r"[a-z0-9]+(?:[-_][a-z0-9]+)*(?:/[a-z0-9]+(?:[-_][a-z0-9]+)*)*")
 
@@ -82,6 +83,7 @@ class Page:
     template: str = "page.html"
     order: int = 0
     draft: bool = False
+    collection: dict[str, str] | None = None  # one generated page per row of a table statistic
 
 
 @dataclass(frozen=True)
@@ -136,6 +138,17 @@ def _read_text(path: Path, relative: Path) -> str:
         raise ContentError("not valid UTF-8", path=relative, line=line) from None
 
 
+def _collection(value: Any, relative: Path) -> dict[str, str] | None:
+    """`collection: {stat: ..., key: ..., template: ...}`: entity pages from the rows of a table statistic."""
+    if value is None:
+        return None
+    if not isinstance(value, dict) or set(value) - set(COLLECTION_KEYS) or not {"stat", "key"} <= set(value):
+        raise ContentError(
+            "collection must be a mapping with stat and key (and optionally template)", path=relative, value=value
+        )
+    return {"template": "entity.html", **{k: str(v) for k, v in value.items()}}
+
+
 def read_page(path: Path, project_dir: Path) -> Page:
     """Parse one page: optional `---` YAML front matter, then the Markdown body."""
     relative = path.relative_to(project_dir)
@@ -188,6 +201,7 @@ def read_page(path: Path, project_dir: Path) -> Page:
         template=str(meta.get("template", "page.html")),
         order=meta.get("order", 0),
         draft=bool(meta.get("draft", False)),
+        collection=_collection(meta.get("collection"), relative),
     )
 
 

@@ -10,6 +10,7 @@ from .datapackage import read_datapackage, resources_by_name, sha256_file
 from .engine import Engine
 from .errors import DataError
 from .schema import TABLES
+from .validate import validate_tables
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class Data:
 
     engine: Engine
     tables: dict[str, TableInfo]
+    warnings: tuple[str, ...] = ()  # what validation counted but did not refuse (e.g. unknown posts)
 
     @property
     def illustrative(self) -> bool:
@@ -73,7 +75,14 @@ def load_data(config: Config) -> Data:
             sources=tuple(resource.get("sources", ())),
             command=str(resource.get("command", "")),
         )
-    return Data(engine=engine, tables=tables)
+    report = validate_tables(
+        config.datasets,
+        root=config.project_dir,
+        digests={name: info.sha256 for name, info in tables.items()},
+        cache_dir=config.project_dir / ".sitegen" / "cache" / "validate",
+    )
+    report.raise_for_errors()
+    return Data(engine=engine, tables=tables, warnings=tuple(report.warnings))
 
 
 def _check_columns(name: str, columns: tuple[str, ...] | list[str], shown: Path) -> None:
@@ -109,3 +118,23 @@ def ensure_generated(config: Config) -> None:
     if have == wanted and files_present:
         return
     write_illustrative(config.data_dir, seed=spec.seed, scale=spec.scale)
+
+
+CSV_ROW_LIMIT = 250_000  # larger tables are offered as Parquet only: a CSV would be too big to download
+
+
+def table_downloads(config: Config, data: Data) -> dict[str, bytes]:
+    """Files for the data page: each table as published (and as CSV when small), and datapackage.json."""
+    from .charts.text import csv_text  # the same formula-safe CSV the charts use
+
+    files: dict[str, bytes] = {}
+    for name, info in sorted(data.tables.items()):
+        source = config.project_dir / info.path
+        files[f"data/{source.name}"] = source.read_bytes()
+        if source.suffix.lower() != ".csv" and info.rows <= CSV_ROW_LIMIT:
+            frame = data.engine.frame(data.engine.table(name))
+            files[f"data/{name}.csv"] = csv_text(frame).encode("utf-8")
+    package = config.data_dir / "datapackage.json"
+    if package.is_file():
+        files["data/datapackage.json"] = package.read_bytes()
+    return files

@@ -19,6 +19,7 @@ _MONTH = (
     r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
 )
 _ORDINAL = r"\d{1,2}(?:st|nd|rd|th)?"
+_DAYS = rf"{_ORDINAL}(?:(?:,\s*|,?\s+and\s+|\s*[-–]\s*){_ORDINAL})*"  # 9, 11 and 26 (August)
 _YEAR = r"(?:1[5-9]|20)\d{2}"
 
 # Spans whose numerals never count: each is blanked out (same length, so columns stay right).
@@ -30,13 +31,13 @@ _IGNORED = [
     re.compile(r"<[^>\n]*>"),  # HTML tags with their attributes
     re.compile(r"\]\([^)\n]*\)|^\s*\[[^\]\n]+\]:.*$", re.MULTILINE),  # link targets and reference links
     re.compile(r"https?://\S+"),  # bare URLs
-    re.compile(r'"[^"\n]*"|“[^”\n]*”|‘[^’\n]*’|«[^»\n]*»'),  # quotations
+    re.compile(r'"(?:[^"\n]|\n(?!\s*\n))*"|“[^”]*?”|‘[^’]*?’|«[^»]*?»'),  # quotations, across line breaks
     re.compile(r"^\s*\d+[.)]\s", re.MULTILINE),  # ordered-list markers
 ]
 # Numerals that are dates, years or times of day.
 _DATES = re.compile(
     rf"\b\d{{4}}-\d{{2}}(?:-\d{{2}})?\b"  # 2021-05-11, 2021-05
-    rf"|\b{_ORDINAL}(?:\s+(?:of\s+)?{_MONTH})(?:,?\s+{_YEAR})?\b"  # 11 May 2021, 9th of June
+    rf"|\b{_DAYS}(?:\s+(?:of\s+)?{_MONTH})(?:,?\s+{_YEAR})?\b"  # 11 May 2021, 9th of June, 4 and 11 May
     rf"|\b{_MONTH}\s+{_ORDINAL}(?:,?\s+{_YEAR})?\b"  # May 11, 2021
     rf"|\b{_YEAR}s?(?:[-–/]\d{{2,4}})?\b"  # 2021, 1990s, 2020-21, 2020/21
     rf"|\b\d{{1,2}}:\d{{2}}(?::\d{{2}})?\b"  # 08:00, 16:03:59

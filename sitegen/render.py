@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import posixpath
 import re
 from collections.abc import Callable
@@ -21,6 +22,7 @@ from .charts import Chart
 from .config import Config
 from .content import Content, Page, read_corrections
 from .data import Data
+from .entities import entities_of
 from .errors import RenderError
 from .findings import Finding, Source
 from .stats import StatResult
@@ -40,6 +42,7 @@ class Results:
     sources: dict[str, Source]
     findings: dict[str, Finding]
     charts: dict[str, Chart]
+    downloads: dict[str, bytes] = field(default_factory=dict)  # path in the site -> bytes
 
 
 @dataclass
@@ -122,14 +125,23 @@ class Renderer:
         pages = sorted(self.content.pages, key=lambda p: (p.order, p.slug))
         nav = [p for p in pages if p.slug]
         for page in pages:
+            entities = entities_of(page, self.results.stats) if page.collection else []
             path = output_path(page.slug)
-            site.add(path, self.render_page(page, path, nav))
+            site.add(path, self.render_page(page, path, nav, entities=entities))
             site.pages.append(path)
+            for entity in entities:
+                path = output_path(entity.page.slug)
+                site.add(
+                    path, self.render_template(entity.page.template, entity.page, path, nav, Markup(""), entity=entity)
+                )
+                site.pages.append(path)
         not_found = Page(
             source=Path("404"), slug="404", title="Page not found", body="", body_line=1, template="404.html"
         )
         site.add("404.html", self.render_template("404.html", not_found, "404.html", nav, Markup("")))
-        self.add_publishing_files(site, pages)
+        self.add_publishing_files(site, pages, site.pages)
+        for download, content in sorted(self.results.downloads.items()):
+            site.add(download, content)
         for chart_id, chart in sorted(self.results.charts.items()):
             site.add(f"charts/{chart_id}.csv", chart.csv)
             site.add(f"charts/{chart_id}.vl.json", json.dumps(chart.spec, sort_keys=True, indent=1) + "\n")
@@ -138,7 +150,7 @@ class Renderer:
                 site.add(f"assets/{asset.relative_to(THEME / 'static').as_posix()}", asset.read_bytes())
         return site
 
-    def add_publishing_files(self, site: Site, pages: list[Page]) -> None:
+    def add_publishing_files(self, site: Site, pages: list[Page], paths: list[str]) -> None:
         """robots.txt, the Atom feed of dated pages and corrections, and (with an absolute base_url) a sitemap."""
         entries = [p for p in pages if p.date is not None]
         site.add(
@@ -146,13 +158,14 @@ class Renderer:
             self.render_template("feed.xml", pages[0] if pages else None, "feed.xml", [], Markup(""), entries=entries),
         )
         if self.absolute:
-            listed = [(output_path(p.slug), p.updated or p.date) for p in pages]
+            dates = {output_path(p.slug): p.updated or p.date for p in pages}
+            listed = [(path, dates.get(path)) for path in sorted(paths)]
             site.add(
                 "sitemap.xml", self.render_template("sitemap.xml", None, "sitemap.xml", [], Markup(""), listed=listed)
             )
         site.add("robots.txt", self.render_template("robots.txt", None, "robots.txt", [], Markup("")))
 
-    def render_page(self, page: Page, path: str, nav: list[Page]) -> str:
+    def render_page(self, page: Page, path: str, nav: list[Page], **values: Any) -> str:
         """One authored page: its body as a template, then Markdown, then the layout."""
         check_references(page, self.results)
         blocks: list[Markup] = []
@@ -199,6 +212,7 @@ class Renderer:
             Markup(html),  # noqa: S704
             toc=toc if len(toc) >= TOC_MIN_SECTIONS else [],
             page_corrections=affected,
+            **values,
         )
 
     def include(self, template: str, path: str, **values: Any) -> Markup:
@@ -224,6 +238,7 @@ class Renderer:
             "charts": results.charts,
             "tables": results.data.tables,
             "corrections": self.corrections,
+            "downloads": {path: len(content) for path, content in sorted(results.downloads.items())},
             "illustrative": results.data.illustrative,
             "url": url,
             "page_url": lambda slug: url(output_path(slug)),
@@ -296,7 +311,21 @@ def number_filters(language: str) -> dict[str, Callable[..., Any]]:
         "date": lambda x: numbers.long_date(_value(x), language),
         "month": lambda x: numbers.month_year(_value(x)),
         "formatted": lambda x: formatted(x, language),
+        "cell": lambda x, column="": table_cell(x, column, language),
     }
+
+
+def table_cell(value: Any, column: str, language: str) -> str:
+    """A value of a statistic's table as a cell: grouped integers, shares as percentages, '–' for none."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, int) or float(value).is_integer() and "share" not in column:
+        return numbers.grouped(value, 0, language)
+    if "share" in column:
+        return numbers.percent(value, 1, language)
+    return numbers.grouped(value, 2, language)
 
 
 def formatted(stat: StatResult | StatValue, language: str = "en") -> str:

@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+# orjson is several times faster; any line it refuses is parsed again by json for a located error.
+from orjson import loads as fast_loads
+
 from ..errors import DataError
 from ..validate import ValidationReport
-
-fast_loads: Callable[[bytes], Any] | None
-try:  # optional: several times faster; any line it refuses is parsed again by json for a located error
-    from orjson import loads as fast_loads
-except ImportError:  # pragma: no cover - depends on the environment
-    fast_loads = None
 
 BOM = b"\xef\xbb\xbf"
 MAX_CELL_BYTES = 1 << 20
@@ -69,7 +66,7 @@ def json_lines(
     for number, raw in binary_lines(path, report, max_cell_bytes * CELLS_PER_LINE):
         if raw.isspace():
             continue
-        if fast_loads is not None and len(raw) <= max_cell_bytes:
+        if len(raw) <= max_cell_bytes:
             try:
                 value = fast_loads(raw)
             except ValueError:  # orjson.JSONDecodeError: parsed again below, for json's located message

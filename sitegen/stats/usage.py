@@ -21,6 +21,8 @@ def stat_references(content: Content, templates_dir: Path | None = None) -> dict
             used.setdefault(stat_id, []).append(where)
 
     for page in content.pages:
+        if page.collection:
+            add(page.collection["stat"], f"{page.source.as_posix()}:1")
         for number, line in enumerate(page.body.splitlines(), start=page.body_line):
             for match in _PAGE_REFERENCE.finditer(line):
                 add(match.group(2), f"{page.source.as_posix()}:{number}")

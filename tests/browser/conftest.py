@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from sitegen.build import build
+from sitegen.scaffold import new_project
 
 from .gates import AXE, CHROMIUM, CHROMIUM_ARGS, VNU, static_server
 
@@ -27,12 +28,17 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
                 item.add_marker(pytest.mark.skip(reason=reason))
 
 
-@pytest.fixture(scope="session")
-def default_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The repository's default project, built once at the root of a host."""
+@pytest.fixture(scope="session", params=["default", "new"])
+def default_site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Each site the gates check, built once at the root of a host: the repository's default project,
+    and a project made by `sitegen new`."""
     os.environ.setdefault("SOURCE_DATE_EPOCH", "1620691200")
-    out = tmp_path_factory.mktemp("default") / "site"
-    build(ROOT, {"build.output": str(out)})
+    out = tmp_path_factory.mktemp(request.param) / "site"
+    project = ROOT
+    if request.param == "new":
+        project = tmp_path_factory.mktemp("project") / "investigation"
+        new_project(project, "A new investigation")
+    build(project, {"build.output": str(out)})
     return out
 
 

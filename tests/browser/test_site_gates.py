@@ -84,3 +84,20 @@ def test_screenshots(
         page.screenshot(path=str(shot), full_page=True)
         assert shot.stat().st_size > 10_000
     context.close()
+
+
+def test_tooltip_appears_on_hover_with_javascript(default_site: Path, site_url: str, page: Any) -> None:
+    """With JavaScript on, the chart becomes interactive (self-hosted Vega) and hovering shows a tooltip."""
+    page.goto(site_url + "index.html", wait_until="networkidle")
+    view = page.locator("figure.chart .vega-embed canvas, figure.chart .vega-embed svg").first
+    view.wait_for(state="visible", timeout=15_000)
+    box = view.bounding_box()
+    assert box is not None
+    tooltip = page.locator("#vg-tooltip-element")
+    for fraction in (0.5, 0.4, 0.6, 0.3, 0.7):
+        page.mouse.move(box["x"] + box["width"] * fraction, box["y"] + box["height"] * 0.8)
+        page.wait_for_timeout(250)
+        if tooltip.count() and tooltip.first.is_visible():
+            break
+    assert tooltip.first.is_visible()
+    assert tooltip.first.inner_text().strip() != ""
