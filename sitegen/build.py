@@ -54,7 +54,7 @@ def build(
     sources = read_sources(content.declarations["sources"])
     findings = check_findings(content.declarations["findings"], sources, stats)
     charts = render_charts(content.declarations["charts"], stats, cache_dir=cache_dir(config, "charts"))
-    downloads = table_downloads(config, data)
+    downloads = table_downloads(config, data, cache_dir(config, "downloads"))
     results = Results(data=data, stats=stats, sources=sources, findings=findings, charts=charts, downloads=downloads)
     site = Renderer(config, content, results, build_date(content)).render()
     warnings = [*data.warnings, *(e.located() for e in strict_checks(config, content))]

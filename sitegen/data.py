@@ -123,8 +123,11 @@ def ensure_generated(config: Config) -> None:
 CSV_ROW_LIMIT = 250_000  # larger tables are offered as Parquet only: a CSV would be too big to download
 
 
-def table_downloads(config: Config, data: Data) -> dict[str, bytes]:
-    """Files for the data page: each table as published (and as CSV when small), and datapackage.json."""
+def table_downloads(config: Config, data: Data, cache_dir: Path) -> dict[str, bytes]:
+    """Files for the data page: each table as published (and as CSV when small), and datapackage.json.
+
+    CSV exports are cached under cache_dir by the sha256 of the table they were made from.
+    """
     from .charts.text import csv_text  # the same formula-safe CSV the charts use
 
     files: dict[str, bytes] = {}
@@ -132,8 +135,14 @@ def table_downloads(config: Config, data: Data) -> dict[str, bytes]:
         source = config.project_dir / info.path
         files[f"data/{source.name}"] = source.read_bytes()
         if source.suffix.lower() != ".csv" and info.rows <= CSV_ROW_LIMIT:
-            frame = data.engine.frame(data.engine.table(name))
-            files[f"data/{name}.csv"] = csv_text(frame).encode("utf-8")
+            cached = cache_dir / f"{info.sha256}.csv"
+            if not cached.is_file():
+                frame = data.engine.frame(data.engine.table(name))
+                cache_dir.mkdir(parents=True, exist_ok=True)
+                partial = cached.with_suffix(".tmp")
+                partial.write_bytes(csv_text(frame).encode("utf-8"))
+                partial.replace(cached)
+            files[f"data/{name}.csv"] = cached.read_bytes()
     package = config.data_dir / "datapackage.json"
     if package.is_file():
         files["data/datapackage.json"] = package.read_bytes()

@@ -20,19 +20,16 @@ def percent_of(part: Any, whole: Any) -> Any:
     return np.round(100 * part / whole, 1)
 
 
-def neutral_cell(value: Any) -> Any:
-    """A text cell that a spreadsheet would run as a formula, prefixed by a quote; numbers untouched."""
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
-        try:
-            float(value)
-        except ValueError:
-            return "'" + value
-    return value
-
-
 def csv_text(frame: pd.DataFrame) -> str:
     """CSV of a table: ids and other text exactly as held, formula-like text cells neutralised."""
-    safe = frame.astype(object).map(neutral_cell) if not frame.empty else frame
+    safe = frame.copy()
+    for column in safe.columns:
+        values = safe[column]
+        if not (values.dtype == object or pd.api.types.is_string_dtype(values)):
+            continue  # numbers, dates and booleans cannot start a formula
+        text = values.astype("string")
+        risky = text.str.startswith(_FORMULA_STARTS) & pd.to_numeric(text, errors="coerce").isna()
+        safe[column] = values.where(~risky.fillna(False).astype(bool), "'" + text)
     return safe.to_csv(index=False, lineterminator="\n")
 
 
