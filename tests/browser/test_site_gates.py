@@ -89,15 +89,17 @@ def test_screenshots(
 def test_tooltip_appears_on_hover_with_javascript(default_site: Path, site_url: str, page: Any) -> None:
     """With JavaScript on, the chart becomes interactive (self-hosted Vega) and hovering shows a tooltip."""
     page.goto(site_url + "index.html", wait_until="networkidle")
-    view = page.locator("figure.chart .vega-embed canvas, figure.chart .vega-embed svg").first
+    view = page.locator("figure.chart .chart-interactive.vega-embed").first
     view.wait_for(state="visible", timeout=15_000)
+    view.scroll_into_view_if_needed()
     box = view.bounding_box()
     assert box is not None
-    tooltip = page.locator("#vg-tooltip-element")
-    for fraction in (0.5, 0.4, 0.6, 0.3, 0.7):
-        page.mouse.move(box["x"] + box["width"] * fraction, box["y"] + box["height"] * 0.8)
-        page.wait_for_timeout(250)
-        if tooltip.count() and tooltip.first.is_visible():
+    tooltip = page.locator("#vg-tooltip-element.visible")
+    points = [(x / 10, y / 10) for y in range(3, 9) for x in range(2, 9)]
+    for fx, fy in points:
+        page.mouse.move(box["x"] + box["width"] * fx, box["y"] + box["height"] * fy)
+        page.wait_for_timeout(120)
+        if tooltip.count():
             break
-    assert tooltip.first.is_visible()
-    assert tooltip.first.inner_text().strip() != ""
+    assert tooltip.count() == 1, "no tooltip appeared while hovering over the chart"
+    assert tooltip.inner_text().strip() != ""
