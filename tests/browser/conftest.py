@@ -13,7 +13,7 @@ import pytest
 from sitegen.build import build
 from sitegen.scaffold import new_project
 
-from .gates import AXE, CHROMIUM, CHROMIUM_ARGS, VNU, static_server
+from .gates import AXE, CHROMIUM, VNU, static_server
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -46,16 +46,6 @@ def default_site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
 def site_url(default_site: Path) -> Iterator[str]:
     with static_server(default_site) as url:
         yield url
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
