@@ -36,7 +36,7 @@ def default_project() -> tuple[Path, str]:
     try:
         import sitegen.illustrative  # noqa: F401 - the default project's data comes from it
     except ImportError:
-        return ROOT / "tests" / "projects" / "tiny", "tiny (sitegen/illustrative.py is missing)"
+        return ROOT / "tests" / "projects" / "tiny", "tiny (sitegen/illustrative/ is missing)"
     return ROOT, "default"
 
 

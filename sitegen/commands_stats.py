@@ -26,8 +26,13 @@ def compute_project_stats(project_dir: Path, use_cache: bool = True) -> tuple[di
     config = load_config(project_dir)
     content = read_content(config.project_dir)
     data = load_data(config)
+    return declared_stats(config, content, data, use_cache), data
+
+
+def declared_stats(config: Config, content: Content, data: Data, use_cache: bool = True) -> dict[str, StatResult]:
+    """The statistics the content declares, computed over data (through the project's stats cache)."""
     cache = stats_cache_dir(config.project_dir) if use_cache else None
-    return compute_stats(content.declarations["stats"], data, cache_dir=cache), data
+    return compute_stats(content.declarations["stats"], data, cache_dir=cache)
 
 
 def printed(stat: StatResult) -> str:
@@ -196,8 +201,7 @@ def check_project(project_dir: Path, strict: bool = False) -> CheckReport:
         state["data"] = load_data(state["config"])
 
     def stats_stage() -> None:
-        cache = stats_cache_dir(state["config"].project_dir)
-        report.statistics = compute_stats(state["content"].declarations["stats"], state["data"], cache_dir=cache)
+        report.statistics = declared_stats(state["config"], state["content"], state["data"])
 
     def findings_stage() -> None:
         report.findings = check_findings(state["content"].declarations["findings"], state["sources"], report.statistics)

@@ -128,7 +128,7 @@ def table_downloads(config: Config, data: Data, cache_dir: Path) -> dict[str, by
 
     CSV exports are cached under cache_dir by the sha256 of the table they were made from.
     """
-    from .charts.text import csv_text  # the same formula-safe CSV the charts use
+    from .csvsafe import csv_text  # the same formula-safe CSV the charts use
 
     files: dict[str, bytes] = {}
     for name, info in sorted(data.tables.items()):

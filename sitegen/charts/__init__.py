@@ -14,12 +14,12 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from ..csvsafe import csv_text
     from .declarations import read_chart_defs
     from .model import CHART_KINDS, Chart, ChartDef, ChartKind, Drawing, NoData, chart_kind
     from .stage import render_charts
     from .style import PALETTE
     from .svg import clear_memory_cache, render_count
-    from .text import csv_text
 
 _HOMES = {
     "CHART_KINDS": "model",
@@ -34,7 +34,7 @@ _HOMES = {
     "PALETTE": "style",
     "clear_memory_cache": "svg",
     "render_count": "svg",
-    "csv_text": "text",
+    "csv_text": ".csvsafe",  # sitegen.csvsafe: the data downloads use it too
 }
 __all__ = [
     "CHART_KINDS",

@@ -9,8 +9,9 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
+from ..csvsafe import csv_text
 from ..stats import StatResult
-from .text import csv_text, display_rows
+from .text import display_rows
 
 # How a table column prints: text and ids as they are, dates as ISO dates, counts grouped,
 # percent as a number of percent (52.3 -> "52.3%"), number with up to two decimals.

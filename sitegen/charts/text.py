@@ -1,4 +1,4 @@
-"""Words and cells made from a chart's numbers: CSV, the printed data table, and alt-text phrases."""
+"""Words and cells made from a chart's numbers: the printed data table and alt-text phrases."""
 
 from __future__ import annotations
 
@@ -11,26 +11,10 @@ import pandas as pd
 
 from ..numbers import grouped, long_date
 
-# A spreadsheet treats a cell starting with one of these as a formula (OWASP "CSV injection").
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
-
 
 def percent_of(part: Any, whole: Any) -> Any:
     """part / whole as a number of percent rounded to 0.1: what tables, tooltips and marks all show."""
     return np.round(100 * part / whole, 1)
-
-
-def csv_text(frame: pd.DataFrame) -> str:
-    """CSV of a table: ids and other text exactly as held, formula-like text cells neutralised."""
-    safe = frame.copy()
-    for column in safe.columns:
-        values = safe[column]
-        if not (values.dtype == object or pd.api.types.is_string_dtype(values)):
-            continue  # numbers, dates and booleans cannot start a formula
-        text = values.astype("string")
-        risky = text.str.startswith(_FORMULA_STARTS) & pd.to_numeric(text, errors="coerce").isna()
-        safe[column] = values.where(~risky.fillna(False).astype(bool), "'" + text)
-    return safe.to_csv(index=False, lineterminator="\n")
 
 
 def display_cell(value: Any, fmt: str) -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 from ..errors import DataError
 from ..validate import ValidationReport
 from .ids import engagement_id, snowflake_time
-from .readers import MAX_CELL_BYTES, CsvReader, missing_columns
+from .readers import MAX_CELL_BYTES, CsvReader, missing_columns, read_files
 from .staging import ACCOUNT_FIELDS, ACCOUNT_ID, Recent, Staging, account_row
 
 TWEET_COLUMNS = ("tweetid", "userid", "tweet_time")
@@ -154,9 +154,4 @@ def read_io_archive(
 ) -> dict[str, int]:
     """Stage IO-archive CSVs (tweets and users files, told apart by header); counts of what was read."""
     reader = ArchiveReader(staging, report, network=network, max_cell_bytes=max_cell_bytes)
-    for path in paths:
-        reader.read(path)
-    counts = reader.counts
-    for key in ("tweets", "retweets", "replies", "quotes", "users"):
-        counts.setdefault(key, 0)
-    return dict(sorted(counts.items()))
+    return read_files(reader, paths, ("tweets", "retweets", "replies", "quotes", "users"))

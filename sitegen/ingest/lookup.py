@@ -10,7 +10,7 @@ from typing import Any
 from ..errors import DataError
 from ..validate import ValidationReport
 from .ids import text
-from .readers import MAX_CELL_BYTES, CsvReader, json_lines, missing_columns
+from .readers import MAX_CELL_BYTES, CsvReader, missing_columns, read_files
 from .staging import Staging, account_row
 from .twarc2 import Twarc2Reader
 
@@ -63,13 +63,7 @@ class LookupReader(Twarc2Reader):
         if path.suffix.lower() == ".csv":
             self._csv(path)
             return
-        for line, value in json_lines(path, self.report, max_cell_bytes=self.max_cell_bytes):
-            self.line = line
-            if not isinstance(value, dict):
-                self._error("expected a JSON object: a twarc2 user-lookup page or a user", None, value)
-                continue
-            meta = value.get("__twarc")
-            self.retrieved_at = meta.get("retrieved_at") if isinstance(meta, dict) else None
+        for value in self._json_objects(path, "a twarc2 user-lookup page or a user"):
             paged = "data" in value or "errors" in value  # a response page, else one flattened user
             users = value.get("data") if paged else value
             for user in users if isinstance(users, list) else [users] if users is not None else []:
@@ -127,9 +121,4 @@ def read_lookup(
 ) -> dict[str, int]:
     """Stage status lookups; counts of active, suspended and deleted accounts and of other errors."""
     reader = LookupReader(staging, report, checked_at=checked_at, max_cell_bytes=max_cell_bytes)
-    for path in paths:
-        reader.read(path)
-    counts = reader.counts
-    for key in ("active", "suspended", "deleted", "unrecognised_errors"):
-        counts.setdefault(key, 0)
-    return dict(sorted(counts.items()))
+    return read_files(reader, paths, ("active", "suspended", "deleted", "unrecognised_errors"))

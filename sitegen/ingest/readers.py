@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import csv
 import json
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 # orjson is several times faster; any line it refuses is parsed again by json for a located error.
 from orjson import loads as fast_loads
@@ -19,6 +20,22 @@ MAX_CELL_BYTES = 1 << 20
 # A line may hold this many cell limits (a twarc2 page of 100 tweets is a few MB) before it is refused
 # unread, so one endless line cannot exhaust memory.
 CELLS_PER_LINE = 64
+
+
+class FileReader(Protocol):
+    """A reader that stages one input file at a time and counts what it read."""
+
+    counts: Counter[str]
+
+    def read(self, path: Path) -> None:
+        """Stage every record of one file."""
+
+
+def read_files(reader: FileReader, paths: list[Path], keys: tuple[str, ...]) -> dict[str, int]:
+    """Read every path with reader; its counts sorted by name, each of keys included (0 when never seen)."""
+    for path in paths:
+        reader.read(path)
+    return dict(sorted(({key: 0 for key in keys} | dict(reader.counts)).items()))
 
 
 def binary_lines(path: Path, report: ValidationReport, max_line_bytes: int) -> Iterator[tuple[int, bytes]]:

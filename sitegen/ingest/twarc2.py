@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from ..errors import DataError
 from ..validate import ValidationReport
 from .ids import engagement_id, id_text
-from .readers import MAX_CELL_BYTES, json_lines
+from .readers import MAX_CELL_BYTES, json_lines, read_files
 from .staging import Recent, Staging, account_row
 
 KINDS = {"retweeted": "retweet", "quoted": "quote", "replied_to": "reply"}
@@ -39,20 +40,25 @@ class Twarc2Reader:
 
     def read(self, path: Path) -> None:
         """Stage every line of one file."""
-        self.path, self.shown = path, str(path)
-        for line, value in json_lines(path, self.report, max_cell_bytes=self.max_cell_bytes):
-            self.line = line
-            if not isinstance(value, dict):
-                self._error("expected a JSON object: a twarc2 response page or a tweet", None, value)
-                continue
-            meta = value.get("__twarc")
-            self.retrieved_at = meta.get("retrieved_at") if isinstance(meta, dict) else None
+        for value in self._json_objects(path, "a twarc2 response page or a tweet"):
             if "data" in value or "includes" in value or "errors" in value:
                 self._page(value)
             elif "id" in value:
                 self._tweet(value, {}, flattened=True)
             else:
                 self._error("neither a twarc2 response page (data, includes) nor a tweet (id)", None, None)
+
+    def _json_objects(self, path: Path, expected: str) -> Iterator[dict[str, Any]]:
+        """The JSON objects of a JSONL file, each with line and retrieved_at set; anything else is reported."""
+        self.path, self.shown = path, str(path)
+        for line, value in json_lines(path, self.report, max_cell_bytes=self.max_cell_bytes):
+            self.line = line
+            if not isinstance(value, dict):
+                self._error(f"expected a JSON object: {expected}", None, value)
+                continue
+            meta = value.get("__twarc")
+            self.retrieved_at = meta.get("retrieved_at") if isinstance(meta, dict) else None
+            yield value
 
     def _error(self, message: str, column: str | None, value: Any) -> None:
         self.report.add(DataError(message, path=self.path, line=self.line, column=column, value=value))
@@ -184,9 +190,6 @@ def read_twarc2(
 ) -> dict[str, int]:
     """Stage twarc2 JSONL files (response pages or flattened tweets); counts of what was read."""
     reader = Twarc2Reader(staging, report, max_cell_bytes=max_cell_bytes)
-    for path in paths:
-        reader.read(path)
-    counts = reader.counts
-    for key in ("tweets", "retweets", "quotes", "replies", "referenced_tweets", "user_objects", "api_errors"):
-        counts.setdefault(key, 0)
-    return dict(sorted(counts.items()))
+    return read_files(
+        reader, paths, ("tweets", "retweets", "quotes", "replies", "referenced_tweets", "user_objects", "api_errors")
+    )

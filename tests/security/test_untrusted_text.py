@@ -171,7 +171,7 @@ def test_every_page_has_a_strict_csp(tmp_path: Path) -> None:
 def test_csv_downloads_neutralise_formulas_and_keep_long_ids(tmp_path: Path) -> None:
     import pandas as pd
 
-    from sitegen.charts.text import csv_text
+    from sitegen.csvsafe import csv_text
 
     text = csv_text(pd.DataFrame({"id": ["9007199254740993"], "name": ['=HYPERLINK("x")'], "n": ["-5"]}))
     assert "9007199254740993" in text
