@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import shutil
 from pathlib import Path
 
@@ -77,8 +76,6 @@ def test_a_claim_without_a_statistic_is_quoted_unchecked_and_warned_about(tmp_pa
 @pytest.fixture(scope="module")
 def default_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the repository's default project with its illustrative data generated."""
-    if importlib.util.find_spec("sitegen.illustrative") is None:
-        pytest.skip("sitegen/illustrative.py is not there yet")
     project = tmp_path_factory.mktemp("default")
     shutil.copy(ROOT / "sitegen.toml", project / "sitegen.toml")
     shutil.copytree(ROOT / "content", project / "content")
