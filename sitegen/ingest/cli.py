@@ -13,6 +13,7 @@ from ..errors import ErrorList, SitegenError
 from ..validate import DEFAULT_CAP, error_dict
 from . import (
     IngestResult,
+    cell_limit,
     data_dir_for,
     ingest_io_archive,
     ingest_lookup,
@@ -20,7 +21,6 @@ from . import (
     ingest_twarc2,
     parse_map,
 )
-from .readers import MAX_CELL_BYTES
 
 app = typer.Typer(
     help="Read raw data (twarc2 output, status lookups, an IO archive, plain tables) into the project's tables.",
@@ -33,7 +33,14 @@ Project = Annotated[Path, typer.Option("--project", "-p", help="the project dire
 Debug = Annotated[bool, typer.Option("--debug", help="show tracebacks")]
 AsJson = Annotated[bool, typer.Option("--json", help="print the result (or the errors) as JSON")]
 MaxErrors = Annotated[int, typer.Option("--max-errors", min=1, help="errors to list before '+N more'")]
-MaxCell = Annotated[int, typer.Option("--max-cell-bytes", min=1, help="reject cells longer than this")]
+MaxCell = Annotated[
+    int | None,
+    typer.Option(
+        "--max-cell-bytes",
+        min=1,
+        help="reject cells longer than this (default: [limits] ingest_cell_bytes, 1 MiB); lines may hold 64 cells",
+    ),
+]
 
 
 def _run(call: Callable[[Path], IngestResult], project: Path, as_json: bool, debug: bool) -> None:
@@ -78,7 +85,7 @@ def twarc2_command(
     project: Project = Path("."),
     as_json: AsJson = False,
     max_errors: MaxErrors = DEFAULT_CAP,
-    max_cell_bytes: MaxCell = MAX_CELL_BYTES,
+    max_cell_bytes: MaxCell = None,
     debug: Debug = False,
 ) -> None:
     """Ingest twarc2 JSON Lines: API response pages or flattened tweets.
@@ -88,7 +95,9 @@ def twarc2_command(
     Example: sitegen ingest twarc2 collected/timelines.jsonl
     """
     _run(
-        lambda data_dir: ingest_twarc2(data_dir, files, root=project, cap=max_errors, max_cell_bytes=max_cell_bytes),
+        lambda data_dir: ingest_twarc2(
+            data_dir, files, root=project, cap=max_errors, max_cell_bytes=cell_limit(project, max_cell_bytes)
+        ),
         project,
         as_json,
         debug,
@@ -108,7 +117,7 @@ def lookup_command(
     project: Project = Path("."),
     as_json: AsJson = False,
     max_errors: MaxErrors = DEFAULT_CAP,
-    max_cell_bytes: MaxCell = MAX_CELL_BYTES,
+    max_cell_bytes: MaxCell = None,
     debug: Debug = False,
 ) -> None:
     """Ingest account-status lookups: twarc2 user-lookup output, or CSV account_id,status[,checked_at].
@@ -124,7 +133,7 @@ def lookup_command(
             checked_at=checked_at,
             root=project,
             cap=max_errors,
-            max_cell_bytes=max_cell_bytes,
+            max_cell_bytes=cell_limit(project, max_cell_bytes),
         ),
         project,
         as_json,
@@ -139,7 +148,7 @@ def io_archive_command(
     project: Project = Path("."),
     as_json: AsJson = False,
     max_errors: MaxErrors = DEFAULT_CAP,
-    max_cell_bytes: MaxCell = MAX_CELL_BYTES,
+    max_cell_bytes: MaxCell = None,
     debug: Debug = False,
 ) -> None:
     """Ingest a Twitter information-operations archive: TWEETS.csv [USERS.csv] (told apart by header).
@@ -153,7 +162,7 @@ def io_archive_command(
             network=network,
             root=project,
             cap=max_errors,
-            max_cell_bytes=max_cell_bytes,
+            max_cell_bytes=cell_limit(project, max_cell_bytes),
         ),
         project,
         as_json,
@@ -171,7 +180,7 @@ def table_command(
     project: Project = Path("."),
     as_json: AsJson = False,
     max_errors: MaxErrors = DEFAULT_CAP,
-    max_cell_bytes: MaxCell = MAX_CELL_BYTES,
+    max_cell_bytes: MaxCell = None,
     debug: Debug = False,
 ) -> None:
     """Ingest plain CSV, JSONL or Parquet that already holds accounts, posts or engagements.
@@ -186,7 +195,7 @@ def table_command(
             mapping=parse_map(mapping or []),
             root=project,
             cap=max_errors,
-            max_cell_bytes=max_cell_bytes,
+            max_cell_bytes=cell_limit(project, max_cell_bytes),
         ),
         project,
         as_json,
