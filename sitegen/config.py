@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError, ErrorList
+from .errors import ConfigError, ErrorList, SitegenError
 from .limits import DEFAULT, KEYS, MIB, Limits, over_limit, parse_limit, size_text
 
 FILENAME = "sitegen.toml"
@@ -168,7 +168,7 @@ def load_config(project_dir: Path, overrides: dict[str, Any] | None = None) -> C
             section, key = dotted.split(".")
             raw.setdefault(section, {})[key] = value
 
-    problems: list[ConfigError] = []
+    problems: list[SitegenError] = []
 
     def problem(section: str, key: str | None, message: str) -> None:
         name = f"{section}.{key}" if key else section
@@ -199,7 +199,7 @@ def load_config(project_dir: Path, overrides: dict[str, Any] | None = None) -> C
                 problem(section, key, "is required")
     if "site" not in raw:
         problem("site", "title", "is required")
-    limits = raw.get("limits") if isinstance(raw.get("limits"), dict) else {}
+    limits: dict[str, Any] = raw["limits"] if isinstance(raw.get("limits"), dict) else {}
     config_limit = limits.get("config_bytes", DEFAULT.config_bytes)
     if not any(p.message.startswith("limits.config_bytes") for p in problems):
         config_limit = parse_limit("config_bytes", config_limit)

@@ -26,6 +26,7 @@ from .entities import entities_of
 from .errors import RenderError
 from .findings import Finding, Source
 from .stats import StatResult
+from .untrusted import safe_link, without_bidi_controls
 
 THEME = Path(__file__).parent / "theme"
 _REFERENCE = re.compile(r"""\b(stat|finding|chart)\(\s*(["'])(.*?)\2\s*\)""")
@@ -115,9 +116,11 @@ class Renderer:
             keep_trailing_newline=True,
             trim_blocks=True,
             lstrip_blocks=True,
+            finalize=without_bidi_controls,  # every printed value, before autoescape
         )
         self.env.filters.update(number_filters(config.site.language))
         self.env.filters["tojson_safe"] = json_for_html
+        self.env.filters["safe_link"] = lambda url: url if safe_link(str(url)) else ""
 
     def render(self) -> Site:
         """Render every page, the 404 page, chart data files and the theme's assets."""
@@ -289,7 +292,7 @@ def _value(x: Any) -> Any:
 
 def json_for_html(value: Any) -> Markup:
     """JSON safe inside a <script> element: <, >, & and line separators escaped."""
-    text = json.dumps(value, sort_keys=True, ensure_ascii=False)
+    text = json.dumps(without_bidi_controls(value), sort_keys=True, ensure_ascii=False)
     for char, code in (
         ("<", "\\u003c"),
         (">", "\\u003e"),
