@@ -13,7 +13,7 @@ import yaml
 from .errors import ContentError, SitegenError
 from .limits import DEFAULT, Limits, check_file_size, over_limit
 from .markdown_guard import check_markdown
-from .paths import check_inside, project_files
+from .paths import check_inside, project_files, segment_problem
 
 FRONT_MATTER_KEYS = ("title", "description", "date", "updated", "template", "slug", "order", "draft", "collection")
 COLLECTION_KEYS = ("stat", "key", "template")
@@ -262,6 +262,9 @@ def read_page(path: Path, project_dir: Path, limits: Limits = DEFAULT) -> Page:
     slug = meta.get("slug", default_slug)
     if not isinstance(slug, str) or (slug and not _SLUG.fullmatch(slug)):
         raise ContentError("slug must be lowercase words joined by '-', '_' or '/'", path=relative, value=slug)
+    for segment in slug.split("/") if slug else []:
+        if problem := segment_problem(segment):
+            raise ContentError(f"slug cannot be used as a path: {problem}", path=relative, value=slug)
     check_markdown(body, body_line, relative, limits)
     title = meta.get("title")
     if not isinstance(title, str) or not title.strip():

@@ -11,11 +11,11 @@ from typing import Any
 
 from .content import Page
 from .errors import RenderError
+from .paths import WINDOWS_DEVICES
 from .stats import StatResult
 
 # Names that are unsafe or confusing as a path segment on some host or file system.
-RESERVED = {"con", "prn", "aux", "nul", "index", "assets", "charts", "feed", "sitemap", "robots", "404"}
-RESERVED |= {f"com{i}" for i in range(10)} | {f"lpt{i}" for i in range(10)}
+RESERVED = WINDOWS_DEVICES | {"index", "assets", "charts", "feed", "sitemap", "robots", "404"}
 MAX_SLUG = 64
 
 

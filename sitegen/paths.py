@@ -7,6 +7,19 @@ from pathlib import Path
 
 from .errors import SitegenError
 
+# Device names that Windows refuses as a file or directory name, whatever the extension.
+WINDOWS_DEVICES = frozenset({"con", "prn", "aux", "nul"} | {f"{d}{i}" for d in ("com", "lpt") for i in range(10)})
+MAX_SEGMENT = 100  # characters of one path segment made from a slug (file systems allow 255 bytes)
+
+
+def segment_problem(segment: str) -> str | None:
+    """Why a slug segment cannot be a directory name on every host, or None."""
+    if segment.split(".")[0].lower() in WINDOWS_DEVICES:
+        return f"{segment!r} is a reserved device name on Windows"
+    if len(segment) > MAX_SEGMENT:
+        return f"a segment is longer than {MAX_SEGMENT} characters"
+    return None
+
 
 def shown_path(path: Path, project_dir: Path) -> Path:
     """path relative to the project when it is inside it (lexically), else as given."""

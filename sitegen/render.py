@@ -198,7 +198,15 @@ class Renderer:
                 f"template syntax: {exc.message}", path=page.source, line=page.body_line + (exc.lineno or 1) - 1
             ) from None
         except jinja2.UndefinedError as exc:
-            raise RenderError(f"{exc.message}", path=page.source) from None
+            raise RenderError(f"{exc.message}", path=page.source, line=_template_line(exc, page.body_line)) from None
+        except RecursionError:
+            raise RenderError("template expression nested too deeply", path=page.source, line=page.body_line) from None
+        except (jinja2.TemplateError, ArithmeticError, LookupError, TypeError, ValueError) as exc:
+            raise RenderError(
+                f"template error: {type(exc).__name__}: {exc}",
+                path=page.source,
+                line=_template_line(exc, page.body_line),
+            ) from None
         converter = markdown.Markdown(extensions=["extra", "toc", "sane_lists"], output_format="html")
         html = converter.convert(text)
         toc = [t for t in getattr(converter, "toc_tokens", []) if t["level"] == 2]
@@ -267,6 +275,17 @@ class Renderer:
             raise RenderError(f"template {exc.name!r} not found in templates/ or the theme", path=source) from None
         except jinja2.TemplateError as exc:
             raise RenderError(f"template {template!r}: {exc}", path=source) from None
+
+
+def _template_line(exc: BaseException, first_line: int) -> int:
+    """The page line of the innermost frame of a page-body template in a traceback (Jinja names it <template>)."""
+    line = None
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == "<template>":
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return first_line + (line or 1) - 1
 
 
 def check_references(page: Page, results: Results) -> None:
