@@ -139,6 +139,8 @@ def _key_line(text: str, section: str, key: str | None) -> int | None:
             if key is None and current == section:
                 return number
             continue
+        if key is None and current == "" and re.match(rf"\s*\"?{re.escape(section)}\"?\s*=", line):
+            return number
         if key is not None and current == section and re.match(rf"\s*\"?{re.escape(key)}\"?\s*=", line):
             return number
     return None

@@ -96,7 +96,16 @@ def _construct_mapping(loader: _LocatingLoader, node: yaml.MappingNode) -> Locat
     return mapping
 
 
+def _construct_timestamp(loader: _LocatingLoader, node: yaml.ScalarNode) -> Any:
+    """PyYAML's timestamp, with an impossible date (2021-02-30) as a located YAML error."""
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError as exc:
+        raise yaml.constructor.ConstructorError(None, None, f"not a valid date: {exc}", node.start_mark) from None
+
+
 _LocatingLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_LocatingLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
 
 def entry_error(
@@ -109,9 +118,10 @@ def entry_error(
 
 def parse_yaml(text: str, path: Path, first_line: int = 1, limits: Limits = DEFAULT) -> Any:
     """Parse YAML with located mappings; a syntax error names path:line:col."""
-    loader = _LocatingLoader(text)
-    loader.max_depth = limits.yaml_nesting
+    loader: _LocatingLoader | None = None
     try:
+        loader = _LocatingLoader(text)
+        loader.max_depth = limits.yaml_nesting
         node = loader.get_single_node()
         if node is None:
             return None
@@ -134,10 +144,16 @@ def parse_yaml(text: str, path: Path, first_line: int = 1, limits: Limits = DEFA
         line = mark.line + first_line if mark else None
         col = mark.column + 1 if mark else None
         raise ContentError(f"not valid YAML: {exc.problem or exc.context}", path=path, line=line, column=col) from None
+    except yaml.reader.ReaderError as exc:
+        line = text[: exc.position].count("\n") + first_line
+        raise ContentError(
+            f"not valid YAML: {exc.reason} (character {exc.character!r})", path=path, line=line
+        ) from None
     except yaml.YAMLError as exc:
         raise ContentError(f"not valid YAML: {exc}", path=path) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 @dataclass(frozen=True)
@@ -235,6 +251,7 @@ def read_page(path: Path, project_dir: Path, limits: Limits = DEFAULT) -> Page:
     check_file_size(path, relative, "page_bytes", limits.page_bytes, ContentError, "this page")
     text = _read_text(path, relative).replace("\r\n", "\n")
     meta: dict[str, Any] = {}
+    lines: dict[str, int] = {}  # front matter key -> its line in the file, less one
     body, body_line = text, 1
     if text.startswith("---\n"):
         end = text.find("\n---\n", 3)
@@ -256,24 +273,33 @@ def read_page(path: Path, project_dir: Path, limits: Limits = DEFAULT) -> Page:
                     path=relative,
                     line=lines.get(key, 0) + 1,
                 )
+    def line_of(key: str) -> int:
+        return lines[key] + 1 if key in lines else 1
+
     default_slug = relative.relative_to("content").with_suffix("").as_posix()
     if default_slug == "index" or default_slug.endswith("/index"):
         default_slug = default_slug.removesuffix("index").rstrip("/")
     slug = meta.get("slug", default_slug)
     if not isinstance(slug, str) or (slug and not _SLUG.fullmatch(slug)):
-        raise ContentError("slug must be lowercase words joined by '-', '_' or '/'", path=relative, value=slug)
+        raise ContentError(
+            "slug must be lowercase words joined by '-', '_' or '/'", path=relative, line=line_of("slug"), value=slug
+        )
     for segment in slug.split("/") if slug else []:
         if problem := segment_problem(segment):
-            raise ContentError(f"slug cannot be used as a path: {problem}", path=relative, value=slug)
+            raise ContentError(
+                f"slug cannot be used as a path: {problem}", path=relative, line=line_of("slug"), value=slug
+            )
     check_markdown(body, body_line, relative, limits)
     title = meta.get("title")
     if not isinstance(title, str) or not title.strip():
         raise ContentError("front matter needs a title", path=relative, line=1)
     for key in ("date", "updated"):
         if key in meta and not isinstance(meta[key], dt.date):
-            raise ContentError(f"{key} must be a date such as 2021-05-11", path=relative, value=meta[key])
+            raise ContentError(
+                f"{key} must be a date such as 2021-05-11", path=relative, line=line_of(key), value=meta[key]
+            )
     if not isinstance(meta.get("order", 0), int):
-        raise ContentError("order must be an integer", path=relative, value=meta["order"])
+        raise ContentError("order must be an integer", path=relative, line=line_of("order"), value=meta["order"])
     return Page(
         source=relative,
         slug=slug,
