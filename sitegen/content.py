@@ -273,6 +273,7 @@ def read_page(path: Path, project_dir: Path, limits: Limits = DEFAULT) -> Page:
                     path=relative,
                     line=lines.get(key, 0) + 1,
                 )
+
     def line_of(key: str) -> int:
         return lines[key] + 1 if key in lines else 1
 
