@@ -35,7 +35,9 @@ def safe_slug(text: str) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")[:MAX_SLUG].strip("-")
     if not slug or slug in RESERVED:
-        slug = f"item-{hashlib.sha256(text.encode('utf-8', 'surrogatepass')).hexdigest()[:10]}"
+        # Hash the NFC form, so two spellings of one name (NFC and NFD) get one slug and so collide.
+        canonical = unicodedata.normalize("NFC", text)
+        slug = f"item-{hashlib.sha256(canonical.encode('utf-8', 'surrogatepass')).hexdigest()[:10]}"
     return slug
 
 
