@@ -48,7 +48,7 @@ def build(
     started = time.perf_counter()
     config = load_config(project_dir, overrides)
     check_output_dir(config.output_dir, config.project_dir, force=force)
-    content = read_content(config.project_dir)
+    content = read_content(config.project_dir, config.limits)
     data = load_data(config)
     stats = compute_stats(content.declarations["stats"], data, cache_dir=cache_dir(config, "stats"))
     sources = read_sources(content.declarations["sources"])

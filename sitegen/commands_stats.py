@@ -24,7 +24,7 @@ from .stats import StatResult, compute_stats, read_stat_defs, stats_cache_dir, u
 def compute_project_stats(project_dir: Path, use_cache: bool = True) -> tuple[dict[str, StatResult], Data]:
     """Every statistic of a project, with the data it came from."""
     config = load_config(project_dir)
-    content = read_content(config.project_dir)
+    content = read_content(config.project_dir, config.limits)
     data = load_data(config)
     return declared_stats(config, content, data, use_cache), data
 
@@ -189,7 +189,7 @@ def check_project(project_dir: Path, strict: bool = False) -> CheckReport:
 
     def content_stage() -> None:
         config: Config = state["config"]
-        content: Content = read_content(config.project_dir)
+        content: Content = read_content(config.project_dir, config.limits)
         read_stat_defs(content.declarations["stats"])
         state["sources"] = read_sources(content.declarations["sources"])
         state["content"] = content

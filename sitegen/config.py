@@ -9,10 +9,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError, ErrorList
+from .errors import ConfigError, ErrorList, SitegenError
+from .limits import DEFAULT, KEYS, MIB, Limits, over_limit, parse_limit, size_text
 
 FILENAME = "sitegen.toml"
 ENGINES = ("duckdb", "pyspark")
+_MAX_CONFIG_READ = 16 * MIB  # never read more; [limits] config_bytes (smaller) is checked once it is read
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,7 @@ class Config:
     engine: str
     datasets: dict[str, Path] = field(default_factory=dict)
     generate: GenerateSpec | None = None
+    limits: Limits = DEFAULT
 
     @property
     def content_dir(self) -> Path:
@@ -91,6 +94,17 @@ def _scale(value: Any) -> str | None:
     return None if ok else "must be a number above 0 and at most 1000"
 
 
+def _limit(key: str) -> Callable[[Any], str | None]:
+    def check(value: Any) -> str | None:
+        try:
+            parse_limit(key, value)
+        except ValueError as exc:
+            return str(exc)
+        return None
+
+    return check
+
+
 # section -> key -> (validator, required)
 _SCHEMA: dict[str, dict[str, tuple[Callable[[Any], str | None], bool]]] = {
     "site": {
@@ -110,6 +124,7 @@ _SCHEMA: dict[str, dict[str, tuple[Callable[[Any], str | None], bool]]] = {
         "seed": (_seed, True),
         "scale": (_scale, False),
     },
+    "limits": {key: (_limit(key), False) for key in KEYS},
 }
 _OPEN_SECTIONS = ("datasets",)  # name -> path, any names
 
@@ -124,6 +139,8 @@ def _key_line(text: str, section: str, key: str | None) -> int | None:
             if key is None and current == section:
                 return number
             continue
+        if key is None and current == "" and re.match(rf"\s*\"?{re.escape(section)}\"?\s*=", line):
+            return number
         if key is not None and current == section and re.match(rf"\s*\"?{re.escape(key)}\"?\s*=", line):
             return number
     return None
@@ -135,6 +152,8 @@ def load_config(project_dir: Path, overrides: dict[str, Any] | None = None) -> C
     path = project_dir / FILENAME
     if not path.is_file():
         raise ConfigError(f"no {FILENAME} here; run `sitegen new DIR` to start a project", path=path)
+    if path.stat().st_size > _MAX_CONFIG_READ:
+        raise ConfigError(f"larger than {size_text(_MAX_CONFIG_READ)}, the most sitegen reads of a config", path=path)
     try:
         text = path.read_text(encoding="utf-8-sig")
         raw = tomllib.loads(text)
@@ -151,7 +170,7 @@ def load_config(project_dir: Path, overrides: dict[str, Any] | None = None) -> C
             section, key = dotted.split(".")
             raw.setdefault(section, {})[key] = value
 
-    problems: list[ConfigError] = []
+    problems: list[SitegenError] = []
 
     def problem(section: str, key: str | None, message: str) -> None:
         name = f"{section}.{key}" if key else section
@@ -182,6 +201,12 @@ def load_config(project_dir: Path, overrides: dict[str, Any] | None = None) -> C
                 problem(section, key, "is required")
     if "site" not in raw:
         problem("site", "title", "is required")
+    limits: dict[str, Any] = raw["limits"] if isinstance(raw.get("limits"), dict) else {}
+    config_limit = limits.get("config_bytes", DEFAULT.config_bytes)
+    if not any(p.message.startswith("limits.config_bytes") for p in problems):
+        config_limit = parse_limit("config_bytes", config_limit)
+        if len(text.encode("utf-8")) > config_limit:
+            problems.append(over_limit(ConfigError, "config_bytes", "sitegen.toml", config_limit, path=path))
     if problems:
         raise ErrorList(list(problems)) if len(problems) > 1 else problems[0]
 
@@ -206,4 +231,5 @@ def load_config(project_dir: Path, overrides: dict[str, Any] | None = None) -> C
         engine=build.get("engine", "duckdb"),
         datasets={name: project_dir / value for name, value in sorted(raw.get("datasets", {}).items())},
         generate=GenerateSpec(generate["seed"], float(generate.get("scale", 1.0))) if generate else None,
+        limits=Limits(**{key: parse_limit(key, value) for key, value in limits.items()}),
     )

@@ -11,6 +11,9 @@ from typing import Any
 import yaml
 
 from .errors import ContentError, SitegenError
+from .limits import DEFAULT, Limits, check_file_size, over_limit
+from .markdown_guard import check_markdown
+from .paths import check_inside, project_files, segment_problem
 
 FRONT_MATTER_KEYS = ("title", "description", "date", "updated", "template", "slug", "order", "draft", "collection")
 COLLECTION_KEYS = ("stat", "key", "template")
@@ -26,7 +29,56 @@ class Located(dict):  # type: ignore[type-arg]
 
 
 class _LocatingLoader(yaml.SafeLoader):
-    """SafeLoader whose mappings are `Located`, so later stages can name the line of a problem."""
+    """SafeLoader whose mappings are `Located`, so later stages can name the line of a problem.
+
+    It refuses collections nested deeper than `max_depth` while composing (before Python's recursion
+    limit is reached) and documents whose aliases expand to more than `max_nodes` nodes.
+    """
+
+    max_depth = DEFAULT.yaml_nesting
+    _depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:  # type: ignore[override]
+        event = self.peek_event()
+        nests = isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent))
+        if nests:
+            self._depth += 1
+            if self._depth > self.max_depth:
+                raise _TooDeep(event.start_mark.line)
+        try:
+            return super().compose_node(parent, index)  # type: ignore[arg-type]
+        finally:
+            if nests:
+                self._depth -= 1
+
+
+class _TooDeep(Exception):
+    """Raised inside the YAML composer; turned into a located ContentError by parse_yaml."""
+
+    def __init__(self, line: int) -> None:
+        self.line = line
+
+
+def _expanded_nodes(node: yaml.Node, limit: int) -> int:
+    """How many nodes the document has once every alias is expanded (memoised, stops past limit)."""
+    sizes: dict[int, int] = {}
+    stack: list[tuple[yaml.Node, bool]] = [(node, False)]
+    while stack:
+        current, children_done = stack.pop()
+        if id(current) in sizes:
+            continue
+        if isinstance(current, yaml.ScalarNode):
+            sizes[id(current)] = 1
+            continue
+        children = (
+            [n for pair in current.value for n in pair] if isinstance(current, yaml.MappingNode) else current.value
+        )
+        if children_done:
+            sizes[id(current)] = min(limit + 1, 1 + sum(sizes.get(id(c), 0) for c in children))
+        else:
+            stack.append((current, True))
+            stack.extend((c, False) for c in children if id(c) not in sizes)
+    return sizes[id(node)]
 
 
 def _construct_mapping(loader: _LocatingLoader, node: yaml.MappingNode) -> Located:
@@ -44,7 +96,16 @@ def _construct_mapping(loader: _LocatingLoader, node: yaml.MappingNode) -> Locat
     return mapping
 
 
+def _construct_timestamp(loader: _LocatingLoader, node: yaml.ScalarNode) -> Any:
+    """PyYAML's timestamp, with an impossible date (2021-02-30) as a located YAML error."""
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError as exc:
+        raise yaml.constructor.ConstructorError(None, None, f"not a valid date: {exc}", node.start_mark) from None
+
+
 _LocatingLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_LocatingLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
 
 def entry_error(
@@ -55,17 +116,44 @@ def entry_error(
     return error_type(message, path=declarations.path, line=line)
 
 
-def parse_yaml(text: str, path: Path, first_line: int = 1) -> Any:
+def parse_yaml(text: str, path: Path, first_line: int = 1, limits: Limits = DEFAULT) -> Any:
     """Parse YAML with located mappings; a syntax error names path:line:col."""
+    loader: _LocatingLoader | None = None
     try:
-        return yaml.load(text, Loader=_LocatingLoader)  # noqa: S506 - SafeLoader subclass
+        loader = _LocatingLoader(text)
+        loader.max_depth = limits.yaml_nesting
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        if _expanded_nodes(node, limits.yaml_nodes) > limits.yaml_nodes:
+            raise over_limit(
+                ContentError, "yaml_nodes", "this YAML, with its aliases expanded,", limits.yaml_nodes, path=path
+            )
+        return loader.construct_document(node)
+    except _TooDeep as exc:
+        raise over_limit(
+            ContentError,
+            "yaml_nesting",
+            "the nesting of this YAML",
+            limits.yaml_nesting,
+            path=path,
+            line=exc.line + first_line,
+        ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + first_line if mark else None
         col = mark.column + 1 if mark else None
         raise ContentError(f"not valid YAML: {exc.problem or exc.context}", path=path, line=line, column=col) from None
+    except yaml.reader.ReaderError as exc:
+        line = text[: exc.position].count("\n") + first_line
+        raise ContentError(
+            f"not valid YAML: {exc.reason} (character {exc.character!r})", path=path, line=line
+        ) from None
     except yaml.YAMLError as exc:
         raise ContentError(f"not valid YAML: {exc}", path=path) from None
+    finally:
+        if loader is not None:
+            loader.dispose()
 
 
 @dataclass(frozen=True)
@@ -102,27 +190,35 @@ class Content:
     declarations: dict[str, Declarations] = field(default_factory=dict)
 
 
-def read_content(project_dir: Path) -> Content:
+def read_content(project_dir: Path, limits: Limits = DEFAULT) -> Content:
     """Read content/: every .md page (sorted), and sources/stats/findings/charts/corrections.yaml."""
     content_dir = project_dir / "content"
     if not content_dir.is_dir():
         raise ContentError("no content/ directory", path=content_dir)
-    pages = [read_page(path, project_dir) for path in sorted(content_dir.rglob("*.md"))]
+    pages = [
+        read_page(path, project_dir, limits) for path in project_files(content_dir, ".md", project_dir, ContentError)
+    ]
     seen: dict[str, Path] = {}
     for page in pages:
         if page.slug in seen:
             raise ContentError(f"slug {page.slug!r} is also used by {seen[page.slug]}", path=page.source)
         seen[page.slug] = page.source
-    declarations = {name: read_declarations(content_dir / f"{name}.yaml", project_dir) for name in DECLARATION_FILES}
+    declarations = {
+        name: read_declarations(content_dir / f"{name}.yaml", project_dir, limits) for name in DECLARATION_FILES
+    }
     return Content(pages=tuple(p for p in pages if not p.draft), declarations=declarations)
 
 
-def read_declarations(path: Path, project_dir: Path) -> Declarations:
+def read_declarations(path: Path, project_dir: Path, limits: Limits = DEFAULT) -> Declarations:
     """A YAML file holding a list of mappings; a missing file is an empty list."""
     relative = path.relative_to(project_dir)
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
         return Declarations(relative)
-    data = parse_yaml(_read_text(path, relative), relative)
+    check_inside(path, project_dir, ContentError)
+    if not path.is_file():
+        raise ContentError("expected a YAML file here", path=relative)
+    check_file_size(path, relative, "yaml_bytes", limits.yaml_bytes, ContentError)
+    data = parse_yaml(_read_text(path, relative), relative, limits=limits)
     if data is None:
         return Declarations(relative)
     if not isinstance(data, list) or not all(isinstance(item, Located) for item in data):
@@ -149,11 +245,13 @@ def _collection(value: Any, relative: Path) -> dict[str, str] | None:
     return {"template": "entity.html", **{k: str(v) for k, v in value.items()}}
 
 
-def read_page(path: Path, project_dir: Path) -> Page:
+def read_page(path: Path, project_dir: Path, limits: Limits = DEFAULT) -> Page:
     """Parse one page: optional `---` YAML front matter, then the Markdown body."""
     relative = path.relative_to(project_dir)
+    check_file_size(path, relative, "page_bytes", limits.page_bytes, ContentError, "this page")
     text = _read_text(path, relative).replace("\r\n", "\n")
     meta: dict[str, Any] = {}
+    lines: dict[str, int] = {}  # front matter key -> its line in the file, less one
     body, body_line = text, 1
     if text.startswith("---\n"):
         end = text.find("\n---\n", 3)
@@ -161,7 +259,7 @@ def read_page(path: Path, project_dir: Path) -> Page:
             end = len(text) - 4
         if end < 0:
             raise ContentError("front matter starts with --- but never ends", path=relative, line=1)
-        parsed = parse_yaml(text[4:end], relative, first_line=2)
+        parsed = parse_yaml(text[4:end], relative, first_line=2, limits=limits)
         if parsed is not None and not isinstance(parsed, dict):
             raise ContentError("front matter must be a mapping of keys", path=relative, line=2)
         meta = dict(parsed or {})
@@ -175,20 +273,34 @@ def read_page(path: Path, project_dir: Path) -> Page:
                     path=relative,
                     line=lines.get(key, 0) + 1,
                 )
+
+    def line_of(key: str) -> int:
+        return lines[key] + 1 if key in lines else 1
+
     default_slug = relative.relative_to("content").with_suffix("").as_posix()
     if default_slug == "index" or default_slug.endswith("/index"):
         default_slug = default_slug.removesuffix("index").rstrip("/")
     slug = meta.get("slug", default_slug)
     if not isinstance(slug, str) or (slug and not _SLUG.fullmatch(slug)):
-        raise ContentError("slug must be lowercase words joined by '-', '_' or '/'", path=relative, value=slug)
+        raise ContentError(
+            "slug must be lowercase words joined by '-', '_' or '/'", path=relative, line=line_of("slug"), value=slug
+        )
+    for segment in slug.split("/") if slug else []:
+        if problem := segment_problem(segment):
+            raise ContentError(
+                f"slug cannot be used as a path: {problem}", path=relative, line=line_of("slug"), value=slug
+            )
+    check_markdown(body, body_line, relative, limits)
     title = meta.get("title")
     if not isinstance(title, str) or not title.strip():
         raise ContentError("front matter needs a title", path=relative, line=1)
     for key in ("date", "updated"):
         if key in meta and not isinstance(meta[key], dt.date):
-            raise ContentError(f"{key} must be a date such as 2021-05-11", path=relative, value=meta[key])
+            raise ContentError(
+                f"{key} must be a date such as 2021-05-11", path=relative, line=line_of(key), value=meta[key]
+            )
     if not isinstance(meta.get("order", 0), int):
-        raise ContentError("order must be an integer", path=relative, value=meta["order"])
+        raise ContentError("order must be an integer", path=relative, line=line_of("order"), value=meta["order"])
     return Page(
         source=relative,
         slug=slug,

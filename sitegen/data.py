@@ -9,6 +9,8 @@ from .config import Config
 from .datapackage import read_datapackage, resources_by_name, sha256_file
 from .engine import Engine
 from .errors import DataError
+from .limits import check_file_size, over_limit
+from .paths import check_inside
 from .schema import TABLES
 from .validate import validate_tables
 
@@ -50,8 +52,10 @@ def load_data(config: Config) -> Data:
     tables: dict[str, TableInfo] = {}
     for name, path in config.datasets.items():
         shown = path.relative_to(config.project_dir) if path.is_relative_to(config.project_dir) else path
+        check_inside(path, config.project_dir, DataError)
         if not path.is_file():
             raise DataError(f"dataset {name!r} not found (declared in sitegen.toml [datasets])", path=shown)
+        check_file_size(path, shown, "table_bytes", config.limits.table_bytes, DataError, f"dataset {name!r}")
         table = engine.open(name, path, shown)
         _check_columns(name, table.columns, shown)
         if path.suffix.lower() != ".parquet":
@@ -65,12 +69,17 @@ def load_data(config: Config) -> Data:
                 f"(sha256 {digest[:12]}…, recorded {recorded[:12]}…); re-run the ingest or generate command",
                 path=shown,
             )
+        rows = int(engine.scalar(table.count()))
+        if rows > config.limits.table_rows:
+            raise over_limit(
+                DataError, "table_rows", f"dataset {name!r} ({rows:,} rows)", config.limits.table_rows, path=shown
+            )
         tables[name] = TableInfo(
             name=name,
             path=shown.as_posix(),
             sha256=digest,
             bytes=path.stat().st_size,
-            rows=int(engine.scalar(table.count())),
+            rows=rows,
             illustrative=bool(resource.get("illustrative", False)),
             sources=tuple(resource.get("sources", ())),
             command=str(resource.get("command", "")),

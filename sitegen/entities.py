@@ -11,11 +11,11 @@ from typing import Any
 
 from .content import Page
 from .errors import RenderError
+from .paths import WINDOWS_DEVICES
 from .stats import StatResult
 
 # Names that are unsafe or confusing as a path segment on some host or file system.
-RESERVED = {"con", "prn", "aux", "nul", "index", "assets", "charts", "feed", "sitemap", "robots", "404"}
-RESERVED |= {f"com{i}" for i in range(10)} | {f"lpt{i}" for i in range(10)}
+RESERVED = WINDOWS_DEVICES | {"index", "assets", "charts", "feed", "sitemap", "robots", "404"}
 MAX_SLUG = 64
 
 
@@ -35,7 +35,9 @@ def safe_slug(text: str) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")[:MAX_SLUG].strip("-")
     if not slug or slug in RESERVED:
-        slug = f"item-{hashlib.sha256(text.encode('utf-8', 'surrogatepass')).hexdigest()[:10]}"
+        # Hash the NFC form, so two spellings of one name (NFC and NFD) get one slug and so collide.
+        canonical = unicodedata.normalize("NFC", text)
+        slug = f"item-{hashlib.sha256(canonical.encode('utf-8', 'surrogatepass')).hexdigest()[:10]}"
     return slug
 
 

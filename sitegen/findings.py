@@ -11,6 +11,7 @@ from typing import Any
 from .content import Declarations, entry_error
 from .errors import ErrorList, FindingError, SitegenError
 from .stats import StatResult
+from .untrusted import safe_link
 
 _NUMBER = r"\d{4}-\d{2}-\d{2}|[-+]?\d[\d,_]*(?:\.\d+)?%?"  # a date (compared as YYYYMMDD) or a number
 _COMPARE = re.compile(rf"^\s*(>=|<=|>|<|==)\s*({_NUMBER})\s*$")
@@ -120,9 +121,9 @@ def read_sources(declarations: Declarations) -> dict[str, Source]:
                 f"source {key!r}: unknown key {unknown[0]!r}", path=declarations.path, line=entry.key_lines[unknown[0]]
             )
         url = str(entry.get("url", ""))
-        if url and not re.match(r"https?://", url):
+        if url and not safe_link(url):
             raise FindingError(
-                f"source {key!r}: url must start with http:// or https://",
+                f"source {key!r}: url must be an http://, https:// or mailto: address, without spaces",
                 path=declarations.path,
                 line=entry.key_lines["url"],
                 value=url,

@@ -26,6 +26,7 @@ from .entities import entities_of
 from .errors import RenderError
 from .findings import Finding, Source
 from .stats import StatResult
+from .untrusted import safe_link, without_bidi_controls
 
 THEME = Path(__file__).parent / "theme"
 _REFERENCE = re.compile(r"""\b(stat|finding|chart)\(\s*(["'])(.*?)\2\s*\)""")
@@ -115,9 +116,11 @@ class Renderer:
             keep_trailing_newline=True,
             trim_blocks=True,
             lstrip_blocks=True,
+            finalize=without_bidi_controls,  # every printed value, before autoescape
         )
         self.env.filters.update(number_filters(config.site.language))
         self.env.filters["tojson_safe"] = json_for_html
+        self.env.filters["safe_link"] = lambda url: url if safe_link(str(url)) else ""
 
     def render(self) -> Site:
         """Render every page, the 404 page, chart data files and the theme's assets."""
@@ -195,7 +198,15 @@ class Renderer:
                 f"template syntax: {exc.message}", path=page.source, line=page.body_line + (exc.lineno or 1) - 1
             ) from None
         except jinja2.UndefinedError as exc:
-            raise RenderError(f"{exc.message}", path=page.source) from None
+            raise RenderError(f"{exc.message}", path=page.source, line=_template_line(exc, page.body_line)) from None
+        except RecursionError:
+            raise RenderError("template expression nested too deeply", path=page.source, line=page.body_line) from None
+        except (jinja2.TemplateError, ArithmeticError, LookupError, TypeError, ValueError) as exc:
+            raise RenderError(
+                f"template error: {type(exc).__name__}: {exc}",
+                path=page.source,
+                line=_template_line(exc, page.body_line),
+            ) from None
         converter = markdown.Markdown(extensions=["extra", "toc", "sane_lists"], output_format="html")
         html = converter.convert(text)
         toc = [t for t in getattr(converter, "toc_tokens", []) if t["level"] == 2]
@@ -266,6 +277,17 @@ class Renderer:
             raise RenderError(f"template {template!r}: {exc}", path=source) from None
 
 
+def _template_line(exc: BaseException, first_line: int) -> int:
+    """The page line of the innermost frame of a page-body template in a traceback (Jinja names it <template>)."""
+    line = None
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == "<template>":
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return first_line + (line or 1) - 1
+
+
 def check_references(page: Page, results: Results) -> None:
     """Every stat/finding/chart a page names must exist; the error names the page and line."""
     known: dict[str, dict[str, Any]] = {"stat": results.stats, "finding": results.findings, "chart": results.charts}
@@ -289,7 +311,7 @@ def _value(x: Any) -> Any:
 
 def json_for_html(value: Any) -> Markup:
     """JSON safe inside a <script> element: <, >, & and line separators escaped."""
-    text = json.dumps(value, sort_keys=True, ensure_ascii=False)
+    text = json.dumps(without_bidi_controls(value), sort_keys=True, ensure_ascii=False)
     for char, code in (
         ("<", "\\u003c"),
         (">", "\\u003e"),

@@ -11,6 +11,7 @@ import pandas as pd
 from ..content import Declarations
 from ..errors import ChartError
 from ..stats import StatResult
+from ..untrusted import without_bidi_controls
 from . import accounts, amplification, weekly  # noqa: F401 - registers the chart kinds
 from .declarations import read_chart_defs
 from .model import CHART_KINDS, Chart, ChartDef, Drawing, NoData
@@ -93,7 +94,7 @@ def variant_spec(base: dict[str, Any], drawing: Drawing, variant: Variant, illus
     Specs are not checked against the Vega-Lite schema here (it costs more than rendering); the kinds'
     specs are checked in the tests, and vl-convert rejects a bad one.
     """
-    spec = dict(base)
+    spec = without_bidi_controls(dict(base))
     spec["width"] = variant.width
     spec["height"] = max(80, round(drawing.height * variant.height_scale))
     spec["config"] = theme_config(variant)

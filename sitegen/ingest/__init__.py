@@ -16,6 +16,7 @@ from .twarc2 import read_twarc2
 __all__ = [
     "IngestResult",
     "TableChange",
+    "cell_limit",
     "data_dir_for",
     "ingest_io_archive",
     "ingest_lookup",
@@ -34,6 +35,17 @@ def data_dir_for(project: Path) -> Path:
             return project / "data"
         return Path(getattr(load_config(project), "data_dir", project / "data"))
     return project / "data"
+
+
+def cell_limit(project: Path, given: int | None) -> int:
+    """--max-cell-bytes when given, else `[limits] ingest_cell_bytes` of the project's sitegen.toml."""
+    if given is not None:
+        return given
+    if (project / "sitegen.toml").is_file():
+        from ..config import load_config
+
+        return load_config(project).limits.ingest_cell_bytes
+    return MAX_CELL_BYTES
 
 
 def source_name(path: Path, root: Path | None) -> str:

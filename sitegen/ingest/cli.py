@@ -15,6 +15,7 @@ from ..errors import ErrorList, SitegenError
 from ..validate import DEFAULT_CAP, error_dict
 from . import (
     IngestResult,
+    cell_limit,
     data_dir_for,
     ingest_io_archive,
     ingest_lookup,
@@ -22,7 +23,6 @@ from . import (
     ingest_twarc2,
     parse_map,
 )
-from .readers import MAX_CELL_BYTES
 
 app = typer.Typer(
     help="Read raw data (twarc2 output, status lookups, an IO archive, plain tables) into the project's tables.",
@@ -42,15 +42,24 @@ class Shared:
     max_errors: Annotated[int, typer.Option("--max-errors", min=1, help="errors to list before '+N more'")] = (
         DEFAULT_CAP
     )
-    max_cell_bytes: Annotated[int, typer.Option("--max-cell-bytes", min=1, help="reject cells longer than this")] = (
-        MAX_CELL_BYTES
-    )
+    max_cell_bytes: Annotated[
+        int | None,
+        typer.Option(
+            "--max-cell-bytes",
+            min=1,
+            help="reject cells longer than this (default: [limits] ingest_cell_bytes, 1 MiB); lines may hold 64 cells",
+        ),
+    ] = None
     debug: Annotated[bool, typer.Option("--debug", help="show tracebacks")] = False
 
     @property
     def limits(self) -> dict[str, Any]:
         """The keyword arguments every ingest library call takes from these options."""
-        return {"root": self.project, "cap": self.max_errors, "max_cell_bytes": self.max_cell_bytes}
+        return {
+            "root": self.project,
+            "cap": self.max_errors,
+            "max_cell_bytes": cell_limit(self.project, self.max_cell_bytes),
+        }
 
 
 Ingester = Callable[..., IngestResult]  # (data_dir, shared, *its own parameters) -> the result

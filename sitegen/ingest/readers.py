@@ -20,6 +20,7 @@ MAX_CELL_BYTES = 1 << 20
 # A line may hold this many cell limits (a twarc2 page of 100 tweets is a few MB) before it is refused
 # unread, so one endless line cannot exhaust memory.
 CELLS_PER_LINE = 64
+RAISE_HINT = "raise `ingest_cell_bytes` in [limits] of sitegen.toml or pass --max-cell-bytes (a line may hold 64 cells)"
 
 
 class FileReader(Protocol):
@@ -54,7 +55,12 @@ def binary_lines(path: Path, report: ValidationReport, max_line_bytes: int) -> I
                 raw = raw[len(BOM) :]
             if len(raw) > max_line_bytes:
                 report.add(
-                    DataError(f"line longer than {max_line_bytes:,} bytes", path=path, line=number, value=raw[:60])
+                    DataError(
+                        f"line longer than {max_line_bytes:,} bytes; {RAISE_HINT}",
+                        path=path,
+                        line=number,
+                        value=raw[:60],
+                    )
                 )
                 while raw and not raw.endswith(b"\n"):
                     raw = handle.readline(1 << 20)
@@ -128,7 +134,9 @@ def oversized(value: Any, limit: int, where: str = "") -> Iterator[tuple[str, st
 
 
 def _too_big(path: Path, line: int, column: str, cell: str, limit: int) -> DataError:
-    return DataError(f"cell longer than {limit:,} bytes", path=path, line=line, column=column, value=cell[:100])
+    return DataError(
+        f"cell longer than {limit:,} bytes; {RAISE_HINT}", path=path, line=line, column=column, value=cell[:100]
+    )
 
 
 class CsvReader:

@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 from ..errors import DataError
 from ..schema import TABLES
 from ..validate import ValidationReport
-from .readers import MAX_CELL_BYTES, CsvReader, json_lines
+from .readers import MAX_CELL_BYTES, RAISE_HINT, CsvReader, json_lines
 from .staging import BATCH_ROWS, Staging, staged_schema
 
 TABLE_NAMES = ("accounts", "posts", "engagements")
@@ -165,7 +165,7 @@ class TableReader:
         for index in pc.indices_nonzero(pc.fill_null(over, False)).to_pylist():
             self.report.add(
                 DataError(
-                    f"cell longer than {self.max_cell_bytes:,} bytes",
+                    f"cell longer than {self.max_cell_bytes:,} bytes; {RAISE_HINT}",
                     path=path,
                     row=first + index + 1,
                     column=column,
