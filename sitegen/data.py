@@ -46,7 +46,7 @@ def load_data(config: Config) -> Data:
         ensure_generated(config)
     package = read_datapackage(config.data_dir)
     resources = resources_by_name(package)
-    engine = Engine(config.engine)
+    engine = Engine(config.engine, config.engine_settings)
     tables: dict[str, TableInfo] = {}
     for name, path in config.datasets.items():
         shown = path.relative_to(config.project_dir) if path.is_relative_to(config.project_dir) else path
@@ -55,7 +55,7 @@ def load_data(config: Config) -> Data:
         table = engine.open(name, path, shown)
         _check_columns(name, table.columns, shown)
         if path.suffix.lower() != ".parquet":
-            table = engine.cast_text_columns(name, _types(name), shown)
+            table = engine.cast_text_columns(name, _types(name), path, shown)
         digest = sha256_file(path)
         resource = resources.get(name, {})
         recorded = str(resource.get("hash", "")).removeprefix("sha256:")

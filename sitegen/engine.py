@@ -1,28 +1,46 @@
-"""The query engine: the one place that connects Ibis to a backend and opens the tables."""
+"""The query engine: the one place that connects Ibis to a backend and opens the tables.
+
+DuckDB (embedded, the default) or Spark (see spark.py). Statistics are Ibis expressions and run on either;
+only their aggregated results come back as pandas frames. Checks that are about a local file (which value
+of a CSV column does not parse, at which line) run on an embedded DuckDB whatever the engine, because
+they need the file's line order, which a distributed engine does not keep.
+"""
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 from typing import Any
 
 import ibis
 import ibis.expr.types as ir
 
+from .config import EngineSettings
 from .errors import DataError
 
+# Every CSV column is read as text (casts come after, with located errors); quoting as RFC 4180.
+CSV_OPTIONS: dict[str, dict[str, Any]] = {
+    "duckdb": {"all_varchar": True, "header": True},
+    "pyspark": {"header": True, "inferSchema": False, "escape": '"', "multiLine": True, "mode": "FAILFAST"},
+}
 READERS = {".parquet": "read_parquet", ".csv": "read_csv", ".jsonl": "read_json", ".json": "read_json"}
 
 
 class Engine:
     """An Ibis connection and the project's tables opened on it."""
 
-    def __init__(self, name: str = "duckdb") -> None:
+    def __init__(self, name: str = "duckdb", settings: EngineSettings | None = None) -> None:
         self.name = name
         if name == "duckdb":
             self.con: Any = ibis.duckdb.connect(threads=2)
+        elif name == "pyspark":
+            from .spark import spark_session
+
+            self.con = ibis.pyspark.connect(spark_session(settings or EngineSettings()))
         else:
-            raise DataError(f"engine {name!r} is not available here (choose duckdb)")
+            raise DataError(f"engine {name!r} is not available here (choose duckdb or pyspark)")
         self.tables: dict[str, ir.Table] = {}
+        self._local: Engine | None = None
 
     def open(self, name: str, path: Path, shown_as: Path) -> ir.Table:
         """Open a table file under `name`; unreadable files raise a DataError naming the file."""
@@ -31,7 +49,7 @@ class Engine:
             raise DataError(f"unsupported file type {path.suffix!r} (use Parquet, CSV or JSONL)", path=shown_as)
         options: dict[str, Any] = {}
         if reader == "read_csv":
-            options = {"all_varchar": True, "header": True}
+            options = CSV_OPTIONS[self.name]
         try:
             table = getattr(self.con, reader)(str(path), table_name=name, **options)
             table.count().execute()  # force a read so a corrupt file fails here, located
@@ -43,13 +61,15 @@ class Engine:
         self.tables[name] = table
         return table
 
-    def cast_text_columns(self, name: str, types: dict[str, str], shown_as: Path) -> ir.Table:
+    def cast_text_columns(self, name: str, types: dict[str, str], path: Path, shown_as: Path) -> ir.Table:
         """Cast a text table's typed columns; the first value that does not parse is a located error."""
         table = self.tables[name]
         present = {c: t for c, t in types.items() if c in table.columns}
         if not present:
             return table
-        numbered = table.mutate(_line=ibis.row_number() + 2)  # 1-based, after the header line
+        local = self if self.name == "duckdb" else self.local()
+        checked = table if local is self else local.open(name, path, shown_as)
+        numbered = checked.mutate(_line=ibis.row_number() + 2)  # 1-based, after the header line
         for column, type_ in sorted(present.items()):
             raw = numbered[column]
             bad = numbered.filter(raw.notnull() & (raw.strip() != "") & raw.try_cast(type_).isnull())
@@ -66,6 +86,18 @@ class Engine:
         self.tables[name] = table.mutate(**casts)
         return self.tables[name]
 
+    def local(self) -> Engine:
+        """An embedded DuckDB engine for checks of local files (made on first use)."""
+        if self._local is None:
+            self._local = Engine("duckdb")
+        return self._local
+
+    def epoch_seconds(self, column: ir.TimestampValue) -> ir.FloatingValue:
+        """Seconds since 1970 with the fraction (microseconds), computed alike on every engine."""
+        if self.name == "duckdb":
+            return column.epoch_seconds().cast("float64")  # DuckDB's EPOCH is exact: micros / 1e6
+        return _unix_micros(column) / 1e6  # Spark's UNIX_TIMESTAMP would drop the fraction
+
     def table(self, name: str) -> ir.Table:
         """An opened table by name."""
         return self.tables[name]
@@ -78,3 +110,8 @@ class Engine:
     def frame(self, expr: ir.Table) -> Any:
         """Execute a (small, aggregated) table expression into pandas."""
         return expr.execute()
+
+
+@ibis.udf.scalar.builtin(name="unix_micros")
+def _unix_micros(ts: datetime.datetime) -> int:  # type: ignore[empty-body]
+    """Spark's UNIX_MICROS: microseconds since 1970."""

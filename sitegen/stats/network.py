@@ -135,7 +135,7 @@ def co_engagement(ctx: Context, definition: StatDef) -> StatResult:
     assert seconds is not None
     selection = raw_engagements(ctx, definition, targets_required=False)
     table = selection.table.filter(selection.table.engager_id.isin(ctx.network_members(network)))
-    timed = table.mutate(second=table.created_at.epoch_seconds())
+    timed = table.mutate(second=ctx.engine.epoch_seconds(table.created_at))
     near = {"preceding": seconds, "following": seconds, "order_by": "second"}
     all_near = ibis.range_window(group_by="post_id", **near)
     own_near = ibis.range_window(group_by=["post_id", "engager_id"], **near)

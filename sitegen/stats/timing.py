@@ -54,7 +54,9 @@ def time_to_engagement(ctx: Context, definition: StatDef) -> StatResult:
         group = joined.engager_id.isin(ctx.network_members(str(network))).ifelse("network", "rest")
     else:
         group = ibis.literal("all")
-    timed = joined.mutate(group=group, delay=joined.created_at.epoch_seconds() - joined.posted_at.epoch_seconds())
+    timed = joined.mutate(
+        group=group, delay=ctx.engine.epoch_seconds(joined.created_at) - ctx.engine.epoch_seconds(joined.posted_at)
+    )
     valid = timed.delay >= 0
     stats = ctx.engine.frame(
         timed.group_by("group").aggregate(
