@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import ibis
+import ibis.common.exceptions
+import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 
 from .config import EngineSettings
@@ -31,12 +33,18 @@ class Engine:
 
     def __init__(self, name: str = "duckdb", settings: EngineSettings | None = None) -> None:
         self.name = name
+        # What a query that fails on this engine raises (a statistic reports it as "could not compute").
+        self.errors: tuple[type[Exception], ...] = (ibis.common.exceptions.IbisError,)
         if name == "duckdb":
+            import duckdb
+
             self.con: Any = ibis.duckdb.connect(threads=2)
+            self.errors += (duckdb.Error,)
         elif name == "pyspark":
-            from .spark import spark_session
+            from .spark import spark_errors, spark_session
 
             self.con = ibis.pyspark.connect(spark_session(settings or EngineSettings()))
+            self.errors += spark_errors()
         else:
             raise DataError(f"engine {name!r} is not available here (choose duckdb or pyspark)")
         self.tables: dict[str, ir.Table] = {}
@@ -67,7 +75,7 @@ class Engine:
         present = {c: t for c, t in types.items() if c in table.columns}
         if not present:
             return table
-        local = self if self.name == "duckdb" else self.local()
+        local = self.local()
         checked = table if local is self else local.open(name, path, shown_as)
         numbered = checked.mutate(_line=ibis.row_number() + 2)  # 1-based, after the header line
         for column, type_ in sorted(present.items()):
@@ -87,7 +95,9 @@ class Engine:
         return self.tables[name]
 
     def local(self) -> Engine:
-        """An embedded DuckDB engine for checks of local files (made on first use)."""
+        """An embedded DuckDB engine for work on the local files (this one, or one made on first use)."""
+        if self.name == "duckdb":
+            return self
         if self._local is None:
             self._local = Engine("duckdb")
         return self._local
@@ -96,7 +106,8 @@ class Engine:
         """Seconds since 1970 with the fraction (microseconds), computed alike on every engine."""
         if self.name == "duckdb":
             return column.epoch_seconds().cast("float64")  # DuckDB's EPOCH is exact: micros / 1e6
-        return _unix_micros(column) / 1e6  # Spark's UNIX_TIMESTAMP would drop the fraction
+        utc = column.cast(dt.Timestamp(timezone="UTC"))  # Spark reads Parquet's local timestamps as TIMESTAMP_NTZ
+        return _unix_micros(utc) / 1e6  # Spark's UNIX_TIMESTAMP would drop the fraction
 
     def table(self, name: str) -> ir.Table:
         """An opened table by name."""

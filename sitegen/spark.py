@@ -63,3 +63,11 @@ def spark_session(settings: EngineSettings) -> Any:
     if how == "master":
         session.sparkContext.setLogLevel("ERROR")
     return session
+
+
+def spark_errors() -> tuple[type[Exception], ...]:
+    """What a failed Spark query raises: a captured Spark error, or a Java error through Py4J."""
+    from py4j.protocol import Py4JError
+    from pyspark.errors import PySparkException
+
+    return (PySparkException, Py4JError)
