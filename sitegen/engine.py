@@ -102,12 +102,12 @@ class Engine:
             self._local = Engine("duckdb")
         return self._local
 
-    def epoch_seconds(self, column: ir.TimestampValue) -> ir.FloatingValue:
-        """Seconds since 1970 with the fraction (microseconds), computed alike on every engine."""
+    def epoch_micros(self, column: ir.TimestampValue) -> ir.IntegerValue:
+        """Microseconds since 1970, an exact integer on every engine (differences of seconds as doubles are not)."""
         if self.name == "duckdb":
-            return column.epoch_seconds().cast("float64")  # DuckDB's EPOCH is exact: micros / 1e6
+            return _epoch_us(column)
         utc = column.cast(dt.Timestamp(timezone="UTC"))  # Spark reads Parquet's local timestamps as TIMESTAMP_NTZ
-        return _unix_micros(utc) / 1e6  # Spark's UNIX_TIMESTAMP would drop the fraction
+        return _unix_micros(utc)
 
     def table(self, name: str) -> ir.Table:
         """An opened table by name."""
@@ -121,6 +121,11 @@ class Engine:
     def frame(self, expr: ir.Table) -> Any:
         """Execute a (small, aggregated) table expression into pandas."""
         return expr.execute()
+
+
+@ibis.udf.scalar.builtin(name="epoch_us")
+def _epoch_us(ts: datetime.datetime) -> int:  # type: ignore[empty-body]
+    """DuckDB's EPOCH_US: microseconds since 1970."""
 
 
 @ibis.udf.scalar.builtin(name="unix_micros")
