@@ -9,6 +9,8 @@ they need the file's line order, which a distributed engine does not keep.
 from __future__ import annotations
 
 import datetime
+import gc
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -60,7 +62,7 @@ class Engine:
             options = CSV_OPTIONS[self.name]
         try:
             table = getattr(self.con, reader)(str(path), table_name=name, **options)
-            table.count().execute()  # force a read so a corrupt file fails here, located
+            self.run(table.count())  # force a read so a corrupt file fails here, located
         except DataError:
             raise
         except Exception as exc:  # noqa: BLE001 - the backend raises many types; all mean "unreadable"
@@ -113,14 +115,28 @@ class Engine:
         """An opened table by name."""
         return self.tables[name]
 
+    def run(self, expr: ir.Expr) -> Any:
+        """Execute an expression on the engine and bring its (small) result back."""
+        with warnings.catch_warnings():
+            # PySpark 4.0's toPandas calls astype(copy=False), which pandas 3 deprecates: harmless, not ours.
+            warnings.filterwarnings("ignore", message="The copy keyword is deprecated")
+            if self.name == "duckdb":
+                return expr.execute()
+            # PySpark reads each result over a local socket that it leaves unclosed: drop them here, quietly,
+            # rather than leave a ResourceWarning to whatever runs next.
+            warnings.simplefilter("ignore", ResourceWarning)
+            result = expr.execute()
+            gc.collect()
+            return result
+
     def scalar(self, expr: ir.Scalar) -> Any:
         """Execute a scalar expression and return a plain Python value."""
-        value = expr.execute()
+        value = self.run(expr)
         return value.item() if hasattr(value, "item") else value
 
     def frame(self, expr: ir.Table) -> Any:
         """Execute a (small, aggregated) table expression into pandas."""
-        return expr.execute()
+        return self.run(expr)
 
 
 @ibis.udf.scalar.builtin(name="epoch_us")
