@@ -94,3 +94,15 @@ def test_environment_says_where_spark_runs_before_the_config(monkeypatch: pytest
     assert where_spark_runs(EngineSettings(master="yarn")) == ("master", "local[4]")
     monkeypatch.setenv("SPARK_REMOTE", "sc://localhost:15002")
     assert where_spark_runs(EngineSettings(master="yarn")) == ("remote", "sc://localhost:15002")
+
+
+def test_engine_option_is_checked_like_the_config(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from sitegen.cli import app
+
+    write(tmp_path, '[site]\ntitle = "T"\n')
+    for command in ("build", "stats", "check"):
+        done = CliRunner().invoke(app, [command, "-p", str(tmp_path), "--engine", "oracle"])
+        assert done.exit_code == 1, command
+        assert "build.engine: must be one of duckdb, pyspark" in done.output, command
