@@ -98,3 +98,14 @@ def test_a_bad_csv_value_is_located_on_spark_too(tiny: Path) -> None:
     done = CliRunner().invoke(app, ["stats", "-p", str(tiny), "--engine", "pyspark"])
     assert done.exit_code == 1
     assert "engagements.csv:4" in done.output and "created_at" in done.output and "not a time" in done.output
+
+
+def test_session_is_utc_and_takes_engine_conf(spark: Any) -> None:
+    from sitegen.spark import spark_session
+
+    session = spark_session(EngineSettings(conf={"spark.sql.shuffle.partitions": "3"}))
+    assert session is spark
+    assert session.conf.get("spark.sql.session.timeZone") == "UTC"
+    assert session.conf.get("spark.sql.shuffle.partitions") == "3"
+    spark_session(EngineSettings())  # the defaults again, for whatever runs next
+    assert session.conf.get("spark.sql.shuffle.partitions") == "4"
