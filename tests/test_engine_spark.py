@@ -1,6 +1,7 @@
 """The pyspark engine: every statistic on a local Spark session equals DuckDB's, and the built site is the same.
 
-One Spark session serves the whole module (starting one costs seconds). Skipped only where Java is absent.
+One Spark session serves the whole module (starting one costs seconds), and the default project is built
+once per engine, its statistics then compared from each build's cache. Skipped only where Java is absent.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from sitegen.stats import StatResult, compute_stats
 from .conftest import TINY, tree
 
 ROOT = Path(__file__).resolve().parent.parent
+ENGINES = ("duckdb", "pyspark")
 
 if not (os.environ.get("JAVA_HOME") or shutil.which("java")):
     pytest.skip("Java not found: the pyspark engine needs Java 17 (bash .ci/run installs it)", allow_module_level=True)
@@ -39,12 +41,31 @@ def spark() -> Iterator[Any]:
     yield spark_session(EngineSettings())
 
 
-def statistics(project: Path, engine: str) -> dict[str, StatResult]:
-    """Every statistic of a project computed on `engine`, without the stats cache."""
+def statistics(project: Path, engine: str, cache: Path | None = None) -> dict[str, StatResult]:
+    """Every statistic of a project computed on `engine` (read back from `cache` when given)."""
     config = load_config(project, {"build.engine": engine})
     data = load_data(config)
     assert data.engine.name == engine
-    return compute_stats(read_content(config.project_dir).declarations["stats"], data)
+    return compute_stats(read_content(config.project_dir).declarations["stats"], data, cache_dir=cache)
+
+
+def build(project: Path, out: Path, engine: str) -> dict[str, bytes]:
+    """`sitegen build --engine ENGINE` of a project into `out`: every file written."""
+    done = CliRunner().invoke(app, ["build", "-p", str(project), "--out", str(out), "--engine", engine, "--quiet"])
+    assert done.exit_code == 0, done.output
+    return tree(out)
+
+
+@pytest.fixture(scope="module")
+def default_project(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, dict[str, bytes]]]:
+    """A copy of the default project (with a cache of its own) built on both engines: the project, the sites."""
+    project = tmp_path_factory.mktemp("default")
+    for name in ("content", "templates", "data"):
+        if (ROOT / name).is_dir():
+            shutil.copytree(ROOT / name, project / name, ignore=shutil.ignore_patterns(".ingest-*"))
+    shutil.copy(ROOT / "sitegen.toml", project / "sitegen.toml")
+    sites = {engine: build(project, tmp_path_factory.mktemp(f"site-{engine}"), engine) for engine in ENGINES}
+    return project, sites
 
 
 def assert_same(duckdb: dict[str, StatResult], spark: dict[str, StatResult]) -> None:
@@ -71,21 +92,24 @@ def test_tiny_project_statistics_equal_duckdb() -> None:
     assert_same(statistics(TINY, "duckdb"), statistics(TINY, "pyspark"))
 
 
-def test_default_project_statistics_equal_duckdb_for_every_kind() -> None:
-    duckdb = statistics(ROOT, "duckdb")
+def test_default_project_statistics_equal_duckdb_for_every_kind(default_project: Any) -> None:
+    project, _ = default_project
+    # The builds computed every statistic on each engine into the project's cache (keyed by engine); read back.
+    cache = project / ".sitegen" / "cache" / "stats"
+    duckdb, spark = (statistics(project, engine, cache) for engine in ENGINES)
     kinds = {r.kind for r in duckdb.values()}
     assert {"co_engagement", "time_to_engagement", "hourly_activity", "weekly_by_class", "per_target"} <= kinds
-    assert_same(duckdb, statistics(ROOT, "pyspark"))
+    assert_same(duckdb, spark)
 
 
-def test_build_with_engine_pyspark_is_byte_identical(tiny: Path, tmp_path: Path) -> None:
-    runner = CliRunner()
-    sites = {}
-    for engine in ("duckdb", "pyspark"):
-        out = tmp_path / f"site-{engine}"
-        done = runner.invoke(app, ["build", "-p", str(tiny), "--out", str(out), "--engine", engine, "--quiet"])
-        assert done.exit_code == 0, done.output
-        sites[engine] = tree(out)
+def test_default_site_built_with_pyspark_is_byte_identical(default_project: Any) -> None:
+    _, sites = default_project
+    assert sites["pyspark"] == sites["duckdb"]
+    assert any(name.endswith(".svg") for name in sites["duckdb"]) and len(sites["duckdb"]) > 100
+
+
+def test_tiny_site_built_with_pyspark_is_byte_identical(tiny: Path, tmp_path: Path) -> None:
+    sites = {engine: build(tiny, tmp_path / f"site-{engine}", engine) for engine in ENGINES}
     assert sites["pyspark"] == sites["duckdb"]
     assert len(sites["duckdb"]) > 10
 
