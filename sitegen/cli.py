@@ -22,6 +22,12 @@ app = typer.Typer(
 app.add_typer(ingest_app, name="ingest")
 
 ProjectOption = Annotated[Path, typer.Option("--project", "-p", help="Project directory (holds sitegen.toml).")]
+EngineOption = Annotated[
+    Optional[str],
+    typer.Option(
+        "--engine", help="Query engine for the statistics: duckdb or pyspark (default: sitegen.toml [build])."
+    ),
+]
 
 
 def _version(value: bool) -> None:
@@ -56,6 +62,7 @@ def build(
     ] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Replace an output directory sitegen did not create.")] = False,
+    engine: EngineOption = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
 ) -> None:
@@ -65,7 +72,7 @@ def build(
     """
     from .build import build as run_build
 
-    overrides = {"build.output": str(out.resolve()) if out else None, "site.base_url": base_url}
+    overrides = {"build.output": str(out.resolve()) if out else None, "site.base_url": base_url, "build.engine": engine}
     try:
         summary = run_build(project, overrides, strict=strict, force=force)
     except SitegenError as exc:
@@ -134,6 +141,7 @@ def stats(
     project: ProjectOption = Path("."),
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON: values, definitions, inputs, tables.")] = False,
     kinds: Annotated[bool, typer.Option("--kinds", help="List the statistic kinds and their parameters.")] = False,
+    engine: EngineOption = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
 ) -> None:
     """Print every statistic with its value and definition.
@@ -148,7 +156,7 @@ def stats(
         typer.echo(kinds_text())
         return
     try:
-        results, data = compute_project_stats(project)
+        results, data = compute_project_stats(project, engine=engine)
     except SitegenError as exc:
         fail(exc, debug)
         return
@@ -163,6 +171,7 @@ def check(
     project: ProjectOption = Path("."),
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON (for CI).")] = False,
     strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
+    engine: EngineOption = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
 ) -> None:
     """Check config, content, data, statistics and findings without writing a site; exit 1 on any failure.
@@ -173,7 +182,7 @@ def check(
 
     from .commands_stats import check_project, check_text
 
-    report = check_project(project, strict=strict)
+    report = check_project(project, strict=strict, engine=engine)
     if debug:
         for stage in report.stages:
             for error in stage.errors:

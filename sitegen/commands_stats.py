@@ -21,9 +21,11 @@ from .numbers import grouped, long_date, month_year, more_than, one_in, percent
 from .stats import StatResult, compute_stats, read_stat_defs, stats_cache_dir, unused_statistics
 
 
-def compute_project_stats(project_dir: Path, use_cache: bool = True) -> tuple[dict[str, StatResult], Data]:
-    """Every statistic of a project, with the data it came from."""
-    config = load_config(project_dir)
+def compute_project_stats(
+    project_dir: Path, use_cache: bool = True, engine: str | None = None
+) -> tuple[dict[str, StatResult], Data]:
+    """Every statistic of a project, with the data it came from (on `engine` rather than the configured one)."""
+    config = load_config(project_dir, {"build.engine": engine})
     content = read_content(config.project_dir, config.limits)
     data = load_data(config)
     return declared_stats(config, content, data, use_cache), data
@@ -178,14 +180,14 @@ def _errors(exc: SitegenError) -> list[SitegenError]:
     return list(exc.errors) if isinstance(exc, ErrorList) else [exc]
 
 
-def check_project(project_dir: Path, strict: bool = False) -> CheckReport:
+def check_project(project_dir: Path, strict: bool = False, engine: str | None = None) -> CheckReport:
     """Run config, content, data, stats and findings without writing a site; collect every problem."""
     report = CheckReport(project=project_dir, strict=strict)
     names = ("config", "content", "data", "stats", "findings")
     state: dict[str, Any] = {}
 
     def config_stage() -> None:
-        state["config"] = load_config(project_dir)
+        state["config"] = load_config(project_dir, {"build.engine": engine})
 
     def content_stage() -> None:
         config: Config = state["config"]

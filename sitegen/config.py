@@ -38,6 +38,15 @@ class GenerateSpec:
 
 
 @dataclass(frozen=True)
+class EngineSettings:
+    """Where the pyspark engine runs: a master URL or a Spark Connect URL (local when neither), and Spark settings."""
+
+    master: str = ""
+    remote: str = ""
+    conf: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Config:
     """The validated project configuration; paths are absolute."""
 
@@ -49,6 +58,7 @@ class Config:
     datasets: dict[str, Path] = field(default_factory=dict)
     generate: GenerateSpec | None = None
     limits: Limits = DEFAULT
+    engine_settings: EngineSettings = field(default_factory=EngineSettings)
 
     @property
     def content_dir(self) -> Path:
@@ -79,6 +89,17 @@ def _base_url(value: Any) -> str | None:
 
 def _engine(value: Any) -> str | None:
     return None if value in ENGINES else f"must be one of {', '.join(ENGINES)}"
+
+
+def _spark_url(value: Any) -> str | None:
+    ok = isinstance(value, str) and re.fullmatch(r"(local(\[(\d+|\*)(,\d+)?\])?|yarn|[a-z][a-z0-9+.-]*://\S+)", value)
+    return None if ok else "must be a Spark URL such as local[4], spark://host:7077, yarn or sc://host:15002"
+
+
+def _spark_conf(value: Any) -> str | None:
+    if not isinstance(value, dict) or not all(isinstance(v, (str, int, float, bool)) for v in value.values()):
+        return 'must be a table of Spark settings, e.g. [engine.conf] "spark.executor.memory" = "8g"'
+    return None
 
 
 def _seed(value: Any) -> str | None:
@@ -119,6 +140,11 @@ _SCHEMA: dict[str, dict[str, tuple[Callable[[Any], str | None], bool]]] = {
         "output": (_string, False),
         "data": (_string, False),
         "engine": (_engine, False),
+    },
+    "engine": {
+        "master": (_spark_url, False),
+        "remote": (_spark_url, False),
+        "conf": (_spark_conf, False),
     },
     "generate": {
         "seed": (_seed, True),
@@ -216,6 +242,8 @@ def load_config(project_dir: Path, overrides: dict[str, Any] | None = None) -> C
     if base_url and not base_url.endswith("/"):
         base_url += "/"
     generate = raw.get("generate")
+    engine = raw.get("engine", {})
+    conf = {str(k): str(v).lower() if isinstance(v, bool) else str(v) for k, v in engine.get("conf", {}).items()}
     return Config(
         project_dir=project_dir,
         site=SiteInfo(
@@ -232,4 +260,5 @@ def load_config(project_dir: Path, overrides: dict[str, Any] | None = None) -> C
         datasets={name: project_dir / value for name, value in sorted(raw.get("datasets", {}).items())},
         generate=GenerateSpec(generate["seed"], float(generate.get("scale", 1.0))) if generate else None,
         limits=Limits(**{key: parse_limit(key, value) for key, value in limits.items()}),
+        engine_settings=EngineSettings(engine.get("master", ""), engine.get("remote", ""), dict(sorted(conf.items()))),
     )

@@ -48,7 +48,7 @@ def load_data(config: Config) -> Data:
         ensure_generated(config)
     package = read_datapackage(config.data_dir)
     resources = resources_by_name(package)
-    engine = Engine(config.engine)
+    engine = Engine(config.engine, config.engine_settings)
     tables: dict[str, TableInfo] = {}
     for name, path in config.datasets.items():
         shown = path.relative_to(config.project_dir) if path.is_relative_to(config.project_dir) else path
@@ -59,7 +59,7 @@ def load_data(config: Config) -> Data:
         table = engine.open(name, path, shown)
         _check_columns(name, table.columns, shown)
         if path.suffix.lower() != ".parquet":
-            table = engine.cast_text_columns(name, _types(name), shown)
+            table = engine.cast_text_columns(name, _types(name), path, shown)
         digest = sha256_file(path)
         resource = resources.get(name, {})
         recorded = str(resource.get("hash", "")).removeprefix("sha256:")
@@ -135,7 +135,8 @@ CSV_ROW_LIMIT = 250_000  # larger tables are offered as Parquet only: a CSV woul
 def table_downloads(config: Config, data: Data, cache_dir: Path) -> dict[str, bytes]:
     """Files for the data page: each table as published (and as CSV when small), and datapackage.json.
 
-    CSV exports are cached under cache_dir by the sha256 of the table they were made from.
+    CSV exports are cached under cache_dir by the sha256 of the table they were made from. They are made
+    from the local file on an embedded DuckDB, so they are the same whichever engine computed the statistics.
     """
     from .csvsafe import csv_text  # the same formula-safe CSV the charts use
 
@@ -146,7 +147,9 @@ def table_downloads(config: Config, data: Data, cache_dir: Path) -> dict[str, by
         if source.suffix.lower() != ".csv" and info.rows <= CSV_ROW_LIMIT:
             cached = cache_dir / f"{info.sha256}.csv"
             if not cached.is_file():
-                frame = data.engine.frame(data.engine.table(name))
+                local = data.engine.local()  # the published file, read here whatever the engine
+                table = local.tables[name] if name in local.tables else local.open(name, source, Path(info.path))
+                frame = local.frame(table)
                 cache_dir.mkdir(parents=True, exist_ok=True)
                 partial = cached.with_suffix(".tmp")
                 partial.write_bytes(csv_text(frame).encode("utf-8"))

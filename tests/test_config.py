@@ -58,3 +58,51 @@ def test_cli_overrides_win_only_when_given(tmp_path: Path) -> None:
 def test_bad_override_is_reported_like_a_file_key(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="site.base_url: must be an http"):
         load_config(write(tmp_path, '[site]\ntitle = "T"\n'), {"site.base_url": "not a url"})
+
+
+def test_engine_section_sets_where_spark_runs(tmp_path: Path) -> None:
+    text = (
+        '[site]\ntitle = "T"\n[build]\nengine = "pyspark"\n[engine]\nmaster = "spark://head:7077"\n'
+        '[engine.conf]\n"spark.executor.memory" = "8g"\n"spark.sql.ansi.enabled" = false\n'
+    )
+    config = load_config(write(tmp_path, text))
+    assert config.engine == "pyspark"
+    assert config.engine_settings.master == "spark://head:7077"
+    assert config.engine_settings.conf == {"spark.executor.memory": "8g", "spark.sql.ansi.enabled": "false"}
+    assert load_config(tmp_path, {"build.engine": "duckdb"}).engine == "duckdb"
+
+
+def test_bad_engine_settings_are_located(tmp_path: Path) -> None:
+    text = '[site]\ntitle = "T"\n[engine]\nmaster = "head:7077"\nconf = 3\nthreads = 4\n'
+    with pytest.raises(ErrorList) as raised:
+        load_config(write(tmp_path, text))
+    message = raised.value.located()
+    assert "sitegen.toml:4: engine.master: must be a Spark URL" in message
+    assert "sitegen.toml:5: engine.conf: must be a table of Spark settings" in message
+    assert "sitegen.toml:6: engine.threads: unknown key" in message
+
+
+def test_environment_says_where_spark_runs_before_the_config(monkeypatch: pytest.MonkeyPatch) -> None:
+    from sitegen.config import EngineSettings
+    from sitegen.spark import where_spark_runs
+
+    monkeypatch.delenv("SPARK_REMOTE", raising=False)
+    monkeypatch.delenv("SITEGEN_SPARK_MASTER", raising=False)
+    assert where_spark_runs(EngineSettings()) == ("master", "local[2]")
+    assert where_spark_runs(EngineSettings(master="yarn")) == ("master", "yarn")
+    monkeypatch.setenv("SITEGEN_SPARK_MASTER", "local[4]")
+    assert where_spark_runs(EngineSettings(master="yarn")) == ("master", "local[4]")
+    monkeypatch.setenv("SPARK_REMOTE", "sc://localhost:15002")
+    assert where_spark_runs(EngineSettings(master="yarn")) == ("remote", "sc://localhost:15002")
+
+
+def test_engine_option_is_checked_like_the_config(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from sitegen.cli import app
+
+    write(tmp_path, '[site]\ntitle = "T"\n')
+    for command in ("build", "stats", "check"):
+        done = CliRunner().invoke(app, [command, "-p", str(tmp_path), "--engine", "oracle"])
+        assert done.exit_code == 1, command
+        assert "build.engine: must be one of duckdb, pyspark" in done.output, command

@@ -5,9 +5,6 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-import duckdb
-import ibis.common.exceptions
-
 from ..content import Declarations
 from ..data import Data
 from ..errors import ErrorList, SitegenError, StatsError
@@ -63,7 +60,7 @@ def compute_one(context: Context, definition: StatDef, cache: StatsCache | None 
             return replace(cached, illustrative=context.illustrative(cached.inputs))
     try:
         computed = kind.compute(context, definition)
-    except (ibis.common.exceptions.IbisError, duckdb.Error) as exc:
+    except context.engine.errors as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise StatsError(f"the query engine could not compute it: {first}") from exc
     computed = replace(computed, frame=normalized(computed.frame))

@@ -42,8 +42,8 @@ class Context:
         self.data = data
         self.engine = data.engine
         self._keyed: KeyedTables | None = None
-        self._target_keys: dict[str, tuple[list[int], str]] = {}
-        self._network_keys: dict[str, list[int]] = {}
+        self._target_keys: dict[str, tuple[list[Any], str]] = {}
+        self._network_keys: dict[str, list[Any]] = {}
         self._target_ids: dict[str, tuple[list[str], str]] = {}
         self._members: dict[str, list[str]] = {}
 
@@ -60,7 +60,7 @@ class Context:
         """Every engagement as kind (code), engager (key), target (key), created_at."""
         return self.keyed.engagements
 
-    def target_keys(self, params: dict[str, Any]) -> tuple[list[int], str]:
+    def target_keys(self, params: dict[str, Any]) -> tuple[list[Any], str]:
         """Keys of the statistic's targets, and how to name them in words."""
         memo = repr(sorted((k, params.get(k)) for k in ("target", "targets", "roles")))
         if memo not in self._target_keys:
@@ -68,13 +68,13 @@ class Context:
             self._target_keys[memo] = (self.keys_of(ids), who)
         return self._target_keys[memo]
 
-    def keys_of(self, ids: list[str]) -> list[int]:
+    def keys_of(self, ids: list[str]) -> list[Any]:
         """The keys of some account ids (ids that no engagement or account names have none)."""
         keys = self.keyed.account_keys
         found = self.engine.frame(keys.filter(keys.id.isin(ids)).select("key"))
-        return sorted(int(k) for k in found["key"])
+        return sorted(found["key"].tolist())
 
-    def network_keys(self, network: str) -> list[int]:
+    def network_keys(self, network: str) -> list[Any]:
         """Keys of the members of a named network."""
         if network not in self._network_keys:
             self._network_keys[network] = self.keys_of(self.network_members(network))

@@ -11,6 +11,11 @@ detached and deleted when the build's statistics are done.
 Keys are internal: no result depends on their values or order, only on which ids are equal. Ids missing
 from the accounts table still get keys of their own (in a second pass, made only when there are
 such ids), so distinct ids stay distinct.
+
+That copy is DuckDB's fast path. On any other engine (Spark) the "keys" are the ids themselves and the
+keyed engagements are a view of the file (numbering every id would need a window over all of them in one
+partition, and the engine decodes ids in parallel anyway); the small per-date status tables are cached
+on the engine. Either way the statistics read the same columns and give the same results.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from typing import Any
 
 import ibis
 import ibis.expr.types as ir
+from ibis.expr.types.relations import CachedTable
 
 from ..schema import KINDS as ENGAGEMENT_KINDS
 
@@ -42,13 +48,18 @@ class KeyedTables:
 
     def __init__(self, backend: Any, raw: dict[str, ir.Table]) -> None:
         self.backend = backend
+        self.copied = backend.name == "duckdb"  # the fast path: a keyed copy in an attached DuckDB file
         self.raw = raw  # typed tables by name: engagements, and accounts / posts / status_checks when declared
         self.catalog = f"sitegen_stats_{next(_ATTACHED)}"
         self._directory: Path | None = None
         self._tables: dict[str, ir.Table] = {}
 
     def store(self, name: str, expr: ir.Table) -> ir.Table:
-        """Materialize an expression as a table of the attached database (row order is never relied on)."""
+        """Materialize an expression as a table of the attached database (row order is never relied on);
+        on other engines, cache it there."""
+        if not self.copied:
+            self._tables[name] = expr.cache()
+            return self._tables[name]
         connection = self.backend.con  # the DuckDB connection under Ibis
         if self._directory is None:
             self._directory = Path(tempfile.mkdtemp(prefix="sitegen-stats-"))
@@ -64,7 +75,12 @@ class KeyedTables:
         return self._tables[name]
 
     def close(self) -> None:
-        """Detach and delete the database file now rather than when this object is collected."""
+        """Detach and delete the database file (or release cached tables) now rather than when collected."""
+        if not self.copied:
+            for table in self._tables.values():
+                if isinstance(table, CachedTable):
+                    table.release()
+            self._tables.clear()
         if self._directory is not None:
             _detach(self.backend.con, self.catalog, self._directory)
             self._directory = None
@@ -88,6 +104,13 @@ class KeyedTables:
             return
         raw = self.raw["engagements"]
         accounts = self.raw.get("accounts")
+        if not self.copied:
+            ids = accounts.select(id=accounts.account_id) if accounts is not None else raw.select(id=raw.engager_id)
+            self._tables["account_keys"] = ids.filter(ids.id.notnull()).mutate(key=ids.id)
+            self._tables["engagements"] = raw.select(
+                kind=kind_codes(raw), engager=raw.engager_id, target=raw.target_author_id, created_at=raw.created_at
+            )
+            return
         no_ids = raw.select(id=raw.engager_id).limit(0)
         account_ids = accounts.select(id=accounts.account_id) if accounts is not None else no_ids
         keys = self.store("account_keys", numbered(account_ids))
@@ -110,8 +133,13 @@ class KeyedTables:
         """The status checks keyed: account_key, status, checked_at (checks of ids no one engages with drop out)."""
         if "status_checks" not in self._tables:
             checks, keys = self.raw["status_checks"], self.account_keys
-            keyed = checks.join(keys, checks.account_id == keys.id)
-            self.store("status_checks", keyed.select(account_key="key", status="status", checked_at="checked_at"))
+            if self.copied:
+                keyed = checks.join(keys, checks.account_id == keys.id)
+                self.store("status_checks", keyed.select(account_key="key", status="status", checked_at="checked_at"))
+            else:  # keys are ids: the checks are keyed already
+                self._tables["status_checks"] = checks.select(
+                    account_key="account_id", status="status", checked_at="checked_at"
+                )
         return self._tables["status_checks"]
 
     def statuses(self, as_of: dt.date) -> ir.Table:
@@ -147,10 +175,15 @@ def keyed_engagements(raw: ir.Table, keys: ir.Table, target_keys: ir.Table) -> i
     """The engagements with their account ids replaced by keys."""
     engagers = keys.select(engager_id="id", engager="key")
     targets = target_keys.select(target_author_id="id", target="key")
-    code = ibis.cases(*((raw.kind == k, i) for i, k in enumerate(ENGAGEMENT_KINDS)), else_=UNKNOWN_KIND)
     joined = (
-        raw.select("engager_id", "target_author_id", "created_at", kind=code.cast("uint8"))
+        raw.select("engager_id", "target_author_id", "created_at", kind=kind_codes(raw))
         .left_join(engagers, "engager_id")
         .left_join(targets, "target_author_id")
     )
     return joined.select("kind", "engager", "target", "created_at")
+
+
+def kind_codes(raw: ir.Table) -> ir.IntegerColumn:
+    """The kind of each engagement as its code (see `kind_code`)."""
+    code = ibis.cases(*((raw.kind == k, i) for i, k in enumerate(ENGAGEMENT_KINDS)), else_=UNKNOWN_KIND)
+    return code.cast("uint8")

@@ -135,8 +135,8 @@ def co_engagement(ctx: Context, definition: StatDef) -> StatResult:
     assert seconds is not None
     selection = raw_engagements(ctx, definition, targets_required=False)
     table = selection.table.filter(selection.table.engager_id.isin(ctx.network_members(network)))
-    timed = table.mutate(second=table.created_at.epoch_seconds())
-    near = {"preceding": seconds, "following": seconds, "order_by": "second"}
+    timed = table.mutate(micro=ctx.engine.epoch_micros(table.created_at))
+    near = {"preceding": seconds * 1_000_000, "following": seconds * 1_000_000, "order_by": "micro"}
     all_near = ibis.range_window(group_by="post_id", **near)
     own_near = ibis.range_window(group_by=["post_id", "engager_id"], **near)
     counted = timed.mutate(others=timed.engager_id.count().over(all_near) - timed.engager_id.count().over(own_near))

@@ -36,7 +36,7 @@ from .model import StatDef, StatResult
 def time_to_engagement(ctx: Context, definition: StatDef) -> StatResult:
     selection = raw_engagements(ctx, definition)
     unit = choice_param(definition, "unit", ("seconds", "minutes", "hours"), "minutes")
-    divisor = {"seconds": 1, "minutes": 60, "hours": 3600}[unit]
+    divisor = {"seconds": 1, "minutes": 60, "hours": 3600}[unit] * 1_000_000  # delays are in microseconds
     try:
         percentiles = sorted({float(p) for p in as_list(definition.params.get("percentiles", [0.25, 0.5, 0.75, 0.9]))})
     except ValueError:
@@ -54,7 +54,9 @@ def time_to_engagement(ctx: Context, definition: StatDef) -> StatResult:
         group = joined.engager_id.isin(ctx.network_members(str(network))).ifelse("network", "rest")
     else:
         group = ibis.literal("all")
-    timed = joined.mutate(group=group, delay=joined.created_at.epoch_seconds() - joined.posted_at.epoch_seconds())
+    timed = joined.mutate(
+        group=group, delay=ctx.engine.epoch_micros(joined.created_at) - ctx.engine.epoch_micros(joined.posted_at)
+    )
     valid = timed.delay >= 0
     stats = ctx.engine.frame(
         timed.group_by("group").aggregate(
