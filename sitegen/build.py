@@ -35,6 +35,7 @@ class BuildSummary:
     findings: int
     seconds: float
     warnings: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()  # advice that --strict does not turn into a failure
 
 
 def build(
@@ -71,7 +72,18 @@ def build(
         findings=len(findings),
         seconds=time.perf_counter() - started,
         warnings=tuple(warnings),
+        notes=tuple(publishing_notes(config)),
     )
+
+
+def publishing_notes(config: Any) -> list[str]:
+    """What a site without an absolute base_url lacks: a sitemap and absolute social-image URLs."""
+    if config.site.base_url.startswith(("http://", "https://")):
+        return []
+    return [
+        "no sitemap.xml and no og:image/twitter:image meta: they need absolute URLs; set base_url in "
+        "sitegen.toml or build with --base-url https://HOST/PATH/ for the site's public address"
+    ]
 
 
 def strict_checks(config: Any, content: Any) -> list[SitegenError]:

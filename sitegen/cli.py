@@ -78,6 +78,8 @@ def build(
         raise typer.Exit(2) from None
     for warning in summary.warnings:
         typer.echo(f"warning: {warning}", err=True)
+    for note in summary.notes:
+        typer.echo(f"note: {note}", err=True)
     if not quiet:
         typer.echo(
             f"built {summary.pages} pages, {summary.charts} charts, {summary.statistics} statistics, "

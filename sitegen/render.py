@@ -7,6 +7,7 @@ import json
 import math
 import posixpath
 import re
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -245,7 +246,15 @@ class Renderer:
             "public_url": self.public_url,
             "canonical": self.public_url(path),
             "absolute_urls": self.absolute,
+            "feed_id": self.feed_id,
         }
+
+    def feed_id(self, path: str, fragment: str = "") -> str:
+        """A permanent Atom id (RFC 4287 4.2.6): the public URL, or without one a name-based urn:uuid."""
+        if self.absolute:
+            return self.public_url(path) + (f"#{fragment}" if fragment else "")
+        name = f"sitegen:{self.config.site.title}:{path}#{fragment}"
+        return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, name)}"
 
     def public_url(self, path: str) -> str:
         """The page's URL under base_url (absolute or root-relative), or '' without a base_url."""
