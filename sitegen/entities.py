@@ -28,6 +28,7 @@ class Entity:
     rank: int  # 1-based position in the statistic's (server-side) order
     total: int
     collection: Page
+    chart_id: str = ""  # its chart, from a chart declared with `per`, when the collection names one
 
 
 def safe_slug(text: str) -> str:
@@ -75,5 +76,8 @@ def entities_of(collection: Page, stats: dict[str, StatResult]) -> list[Entity]:
             template=spec["template"],
             order=collection.order,
         )
-        entities.append(Entity(page=page, row=row, rank=rank, total=len(rows), collection=collection))
+        chart_id = f"{spec['chart']}/{slug}" if spec.get("chart") else ""
+        entities.append(
+            Entity(page=page, row=row, rank=rank, total=len(rows), collection=collection, chart_id=chart_id)
+        )
     return entities

@@ -127,6 +127,12 @@ class Renderer:
         nav = [p for p in pages if p.slug]
         for page in pages:
             entities = entities_of(page, self.results.stats) if page.collection else []
+            per_chart = (page.collection or {}).get("chart")
+            if per_chart and not any(c.startswith(f"{per_chart}/") for c in self.results.charts):
+                raise RenderError(
+                    f"collection: chart {per_chart!r} is not a chart declared with `per` in content/charts.yaml",
+                    path=page.source,
+                )
             path = output_path(page.slug)
             site.add(path, self.render_page(page, path, nav, entities=entities))
             site.pages.append(path)
