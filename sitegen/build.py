@@ -57,7 +57,7 @@ def build(
     charts = render_charts(content.declarations["charts"], stats, cache_dir=cache_dir(config, "charts"))
     downloads = table_downloads(config, data, cache_dir(config, "downloads"))
     results = Results(data=data, stats=stats, sources=sources, findings=findings, charts=charts, downloads=downloads)
-    site = Renderer(config, content, results, build_date(content)).render()
+    site = Renderer(config, content, results, build_date(content), cache_dir(config, "social")).render()
     warnings = [*data.warnings, *(e.located() for e in strict_checks(config, content))]
     warnings += [str(link) for link in check_links(site.files, urlsplit(config.site.base_url).path or "/")]
     if strict and warnings:

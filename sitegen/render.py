@@ -19,7 +19,8 @@ import markdown
 from markupsafe import Markup, escape
 
 from . import numbers
-from .charts import Chart
+from .charts import Chart, SocialCard, render_pngs, social_card
+from .charts.svg import RenderFailed
 from .config import Config
 from .content import Content, Page, read_corrections
 from .data import Data
@@ -97,8 +98,12 @@ class StatValue:
 class Renderer:
     """Holds the Jinja environment and the results, and renders pages into a Site."""
 
-    def __init__(self, config: Config, content: Content, results: Results, build_date: dt.date) -> None:
+    def __init__(
+        self, config: Config, content: Content, results: Results, build_date: dt.date, cache_dir: Path | None = None
+    ) -> None:
         self.config = config
+        self.cache_dir = cache_dir  # for the social images' PNGs
+        self.cards: list[SocialCard] = []
         self.content = content
         self.results = results
         self.build_date = build_date
@@ -134,19 +139,26 @@ class Renderer:
                     path=page.source,
                 )
             path = output_path(page.slug)
-            site.add(path, self.render_page(page, path, nav, entities=entities))
+            site.add(path, self.render_page(page, path, nav, entities=entities, **self.social(page, lead_chart(page))))
             site.pages.append(path)
             for entity in entities:
                 path = output_path(entity.page.slug)
-                site.add(
-                    path, self.render_template(entity.page.template, entity.page, path, nav, Markup(""), entity=entity)
+                social = self.social(entity.page, entity.chart_id)
+                html = self.render_template(
+                    entity.page.template, entity.page, path, nav, Markup(""), entity=entity, **social
                 )
+                site.add(path, html)
                 site.pages.append(path)
         not_found = Page(
             source=Path("404"), slug="404", title="Page not found", body="", body_line=1, template="404.html"
         )
         site.add("404.html", self.render_template("404.html", not_found, "404.html", nav, Markup("")))
         self.add_publishing_files(site, pages, site.pages)
+        try:
+            for image, png in sorted(render_pngs(self.cards, self.cache_dir).items()):
+                site.add(image, png)
+        except RenderFailed as exc:
+            raise RenderError(f"social image {exc.name} could not be rendered: {exc.reason}") from None
         for download, content in sorted(self.results.downloads.items()):
             site.add(download, content)
         for chart_id, chart in sorted(self.results.charts.items()):
@@ -156,6 +168,15 @@ class Renderer:
             if asset.is_file():
                 site.add(f"assets/{asset.relative_to(THEME / 'static').as_posix()}", asset.read_bytes())
         return site
+
+    def social(self, page: Page, chart_id: str | None) -> dict[str, str]:
+        """Plan the page's social image (its chart's picture or a title card); the template gets its path and alt."""
+        image = f"social/{page.slug or 'index'}.png"
+        site = self.config.site
+        chart = self.results.charts.get(chart_id) if chart_id else None
+        card = social_card(image, page.title, site.title, page.description or site.description, chart)
+        self.cards.append(card)
+        return {"social_image": image, "social_alt": card.alt}
 
     def add_publishing_files(self, site: Site, pages: list[Page], paths: list[str]) -> None:
         """robots.txt, the Atom feed of dated pages and corrections, and (with an absolute base_url) a sitemap."""
@@ -279,6 +300,14 @@ class Renderer:
             raise RenderError(f"template {exc.name!r} not found in templates/ or the theme", path=source) from None
         except jinja2.TemplateError as exc:
             raise RenderError(f"template {template!r}: {exc}", path=source) from None
+
+
+def lead_chart(page: Page) -> str | None:
+    """The first chart a page's body shows, if any: the picture of its social image."""
+    for match in _REFERENCE.finditer(page.body):
+        if match.group(1) == "chart":
+            return match.group(3)
+    return None
 
 
 def check_references(page: Page, results: Results) -> None:
