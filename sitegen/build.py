@@ -18,7 +18,8 @@ from .errors import ErrorList, SitegenError
 from .findings import check_findings, read_sources, unchecked_findings
 from .handtyped import handtyped_numbers_in
 from .links import check_links
-from .render import Renderer, Results
+from .render import SEARCH_PAGE, Renderer, Results
+from .search import search_bundle
 from .stats import compute_stats, unused_statistics
 from .write import check_output_dir, write_site
 
@@ -58,6 +59,10 @@ def build(
     downloads = table_downloads(config, data, cache_dir(config, "downloads"))
     results = Results(data=data, stats=stats, sources=sources, findings=findings, charts=charts, downloads=downloads)
     site = Renderer(config, content, results, build_date(content), cache_dir(config, "social")).render()
+    if config.search:
+        indexed = {path: site.files[path] for path in site.pages if path != SEARCH_PAGE}
+        for path, content_bytes in search_bundle(indexed, config.site.language, cache_dir(config, "search")).items():
+            site.add(path, content_bytes)
     warnings = [*data.warnings, *(e.located() for e in strict_checks(config, content))]
     warnings += [str(link) for link in check_links(site.files, urlsplit(config.site.base_url).path or "/")]
     if strict and warnings:

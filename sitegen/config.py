@@ -46,6 +46,7 @@ class Config:
     engine: str
     datasets: dict[str, Path] = field(default_factory=dict)
     generate: GenerateSpec | None = None
+    search: bool = True  # a Pagefind index and a search page
 
     @property
     def content_dir(self) -> Path:
@@ -76,6 +77,10 @@ def _base_url(value: Any) -> str | None:
 
 def _engine(value: Any) -> str | None:
     return None if value in ENGINES else f"must be one of {', '.join(ENGINES)}"
+
+
+def _boolean(value: Any) -> str | None:
+    return None if isinstance(value, bool) else "must be true or false"
 
 
 def _seed(value: Any) -> str | None:
@@ -109,6 +114,9 @@ _SCHEMA: dict[str, dict[str, tuple[Callable[[Any], str | None], bool]]] = {
     "generate": {
         "seed": (_seed, True),
         "scale": (_scale, False),
+    },
+    "search": {
+        "enabled": (_boolean, False),
     },
 }
 _OPEN_SECTIONS = ("datasets",)  # name -> path, any names
@@ -206,4 +214,5 @@ def load_config(project_dir: Path, overrides: dict[str, Any] | None = None) -> C
         engine=build.get("engine", "duckdb"),
         datasets={name: project_dir / value for name, value in sorted(raw.get("datasets", {}).items())},
         generate=GenerateSpec(generate["seed"], float(generate.get("scale", 1.0))) if generate else None,
+        search=raw.get("search", {}).get("enabled", True),
     )

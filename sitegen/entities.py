@@ -15,6 +15,7 @@ from .stats import StatResult
 
 # Names that are unsafe or confusing as a path segment on some host or file system.
 RESERVED = {"con", "prn", "aux", "nul", "index", "assets", "charts", "feed", "sitemap", "robots", "404"}
+RESERVED |= {"search", "pagefind", "social"}
 RESERVED |= {f"com{i}" for i in range(10)} | {f"lpt{i}" for i in range(10)}
 MAX_SLUG = 64
 

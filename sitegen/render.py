@@ -32,7 +32,8 @@ from .stats import StatResult
 THEME = Path(__file__).parent / "theme"
 _REFERENCE = re.compile(r"""\b(stat|finding|chart)\(\s*(["'])(.*?)\2\s*\)""")
 _BLOCK = "SITEGENBLOCK{}X"
-TOC_MIN_SECTIONS = 3  # a page with this many sections gets a table of contents
+TOC_MIN_SECTIONS = 3
+SEARCH_PAGE = "search/index.html"  # a page with this many sections gets a table of contents
 
 
 @dataclass(frozen=True)
@@ -149,6 +150,8 @@ class Renderer:
                 )
                 site.add(path, html)
                 site.pages.append(path)
+        if self.config.search:
+            self.add_search_page(site, pages, nav)
         not_found = Page(
             source=Path("404"), slug="404", title="Page not found", body="", body_line=1, template="404.html"
         )
@@ -168,6 +171,25 @@ class Renderer:
             if asset.is_file():
                 site.add(f"assets/{asset.relative_to(THEME / 'static').as_posix()}", asset.read_bytes())
         return site
+
+    def add_search_page(self, site: Site, pages: list[Page], nav: list[Page]) -> None:
+        """search/index.html: a search box when JavaScript runs, else a pointer to the indexes (see search.js)."""
+        page = Page(
+            source=Path("search"),
+            slug="search",
+            title="Search",
+            body="",
+            body_line=1,
+            description=f"Search every page of {self.config.site.title}, including every entry of its indexes.",
+            template="search.html",
+            order=max((p.order for p in pages), default=0) + 1,
+        )
+        indexes = [p for p in pages if p.collection]
+        html = self.render_template(
+            page.template, page, SEARCH_PAGE, nav, Markup(""), indexes=indexes, wasm=True, **self.social(page, None)
+        )
+        site.add(SEARCH_PAGE, html)
+        site.pages.append(SEARCH_PAGE)
 
     def social(self, page: Page, chart_id: str | None) -> dict[str, str]:
         """Plan the page's social image (its chart's picture or a title card); the template gets its path and alt."""
@@ -274,6 +296,7 @@ class Renderer:
             "canonical": self.public_url(path),
             "absolute_urls": self.absolute,
             "feed_id": self.feed_id,
+            "search_enabled": self.config.search,
         }
 
     def feed_id(self, path: str, fragment: str = "") -> str:
