@@ -122,7 +122,7 @@ def test_base_url_gives_canonical_sitemap_and_feed_urls_while_links_stay_relativ
     assert '<link rel="canonical" href="https://example.org/tiny/findings/">' in html
     assert 'href="../methodology/index.html"' in html
     sitemap = (tiny / "site" / "sitemap.xml").read_text()
-    assert sitemap.count("<loc>") == 3
+    assert sitemap.count("<loc>") == 4  # three authored pages and the search page
     assert "<loc>https://example.org/tiny/methodology/</loc>" in sitemap
     assert "Sitemap: https://example.org/tiny/sitemap.xml" in (tiny / "site" / "robots.txt").read_text()
     assert "<id>https://example.org/tiny/</id>" in (tiny / "site" / "feed.xml").read_text()
