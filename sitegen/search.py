@@ -35,9 +35,7 @@ INDEX_CONFIG: dict[str, Any] = {
 }
 
 
-def search_bundle(
-    pages: dict[str, bytes], language: str, cache_dir: Path | None = None
-) -> dict[str, bytes]:
+def search_bundle(pages: dict[str, bytes], language: str, cache_dir: Path | None = None) -> dict[str, bytes]:
     """The Pagefind bundle (site path -> bytes, under pagefind/) indexing these pages (site path -> HTML)."""
     config = {**INDEX_CONFIG, "force_language": language.split("-")[0].lower()}
     key = bundle_key(pages, config)
