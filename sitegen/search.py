@@ -17,6 +17,7 @@ import json
 import os
 import re
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -56,7 +57,9 @@ def search_bundle(pages: dict[str, bytes], language: str, cache_dir: Path | None
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(html)
         try:
-            indexed = asyncio.run(_index(source, out, config))
+            # In a thread of its own, so a caller already running an event loop (Playwright, a notebook) can build.
+            with ThreadPoolExecutor(max_workers=1) as thread:
+                indexed = thread.submit(asyncio.run, _index(source, out, config)).result()
         except Exception as exc:  # noqa: BLE001 - the service raises plain Exception with its message
             raise SearchError(f"Pagefind could not index the site: {exc}") from None
         if indexed != len(pages):

@@ -58,3 +58,12 @@ def test_search_setting_must_be_a_boolean(tiny: Path) -> None:
     config.write_text(config.read_text() + '\n[search]\nenabled = "yes"\n')
     with pytest.raises(ConfigError, match=r"search.enabled: must be true or false"):
         build(tiny)
+
+
+def test_a_caller_inside_an_event_loop_can_build(tmp_path: Path) -> None:
+    import asyncio
+
+    async def inside() -> dict[str, bytes]:
+        return search_bundle({"index.html": b"<html lang='en'><body><main><h1>Liu</h1></main></body></html>"}, "en")
+
+    assert "pagefind/pagefind.js" in asyncio.run(inside())
