@@ -78,9 +78,9 @@ def build(
         raise typer.Exit(2) from None
     for warning in summary.warnings:
         typer.echo(f"warning: {warning}", err=True)
-    for note in summary.notes:
-        typer.echo(f"note: {note}", err=True)
     if not quiet:
+        for note in summary.notes:
+            typer.echo(f"note: {note}", err=True)
         typer.echo(
             f"built {summary.pages} pages, {summary.charts} charts, {summary.statistics} statistics, "
             f"{summary.findings} findings checked into {summary.output_dir} in {summary.seconds:.1f}s"
