@@ -87,9 +87,10 @@ async def _index(source: Path, out: Path, config: dict[str, Any]) -> int:
     """Index every HTML file under source and write the bundle to out; the number of pages indexed."""
     from pagefind.index import IndexConfig, PagefindIndex
 
-    async with PagefindIndex(config=IndexConfig(**config)) as index:  # type: ignore[typeddict-item]
+    # The context writes the bundle when it closes, to output_path: never to the working directory.
+    settings = IndexConfig(**config, output_path=str(out))  # type: ignore[typeddict-item]
+    async with PagefindIndex(config=settings) as index:
         result = await index.add_directory(str(source))
-        await index.write_files(output_path=str(out))
     return int(result["page_count"])
 
 

@@ -33,13 +33,15 @@ def test_every_page_but_search_is_indexed_and_two_cold_builds_are_identical(tiny
     assert tree(tmp_path / "again") == tree(site)
 
 
-def test_the_bundle_is_cached_by_the_pages(tmp_path: Path) -> None:
+def test_the_bundle_is_cached_by_the_pages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
     pages = {"index.html": b"<html lang='en'><body><main><h1>Liu</h1><p>Ambassador</p></main></body></html>"}
     first = search_bundle(pages, "en-GB", tmp_path)
     assert len(list(tmp_path.glob("*.json"))) == 1
     assert search_bundle(pages, "en-GB", tmp_path) == first
     changed = search_bundle({"index.html": pages["index.html"].replace(b"Liu", b"Zhao")}, "en", tmp_path)
     assert changed != first and len(list(tmp_path.glob("*.json"))) == 2
+    assert [p.suffix for p in tmp_path.iterdir()] == [".json", ".json"]  # nothing written to the working directory
 
 
 def test_search_off_builds_without_index_page_or_link(tiny: Path) -> None:
