@@ -18,7 +18,8 @@ from .errors import ErrorList, SitegenError
 from .findings import check_findings, read_sources, unchecked_findings
 from .handtyped import handtyped_numbers_in
 from .links import check_links
-from .render import Renderer, Results
+from .render import SEARCH_PAGE, Renderer, Results
+from .search import search_bundle
 from .stats import compute_stats, unused_statistics
 from .write import check_output_dir, write_site
 
@@ -35,6 +36,7 @@ class BuildSummary:
     findings: int
     seconds: float
     warnings: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()  # advice that --strict does not turn into a failure
 
 
 def build(
@@ -56,7 +58,11 @@ def build(
     charts = render_charts(content.declarations["charts"], stats, cache_dir=cache_dir(config, "charts"))
     downloads = table_downloads(config, data, cache_dir(config, "downloads"))
     results = Results(data=data, stats=stats, sources=sources, findings=findings, charts=charts, downloads=downloads)
-    site = Renderer(config, content, results, build_date(content)).render()
+    site = Renderer(config, content, results, build_date(content), cache_dir(config, "social")).render()
+    if config.search:
+        indexed = {path: site.files[path] for path in site.pages if path != SEARCH_PAGE}
+        for path, content_bytes in search_bundle(indexed, config.site.language, cache_dir(config, "search")).items():
+            site.add(path, content_bytes)
     warnings = [*data.warnings, *(e.located() for e in strict_checks(config, content))]
     warnings += [str(link) for link in check_links(site.files, urlsplit(config.site.base_url).path or "/")]
     if strict and warnings:
@@ -71,7 +77,18 @@ def build(
         findings=len(findings),
         seconds=time.perf_counter() - started,
         warnings=tuple(warnings),
+        notes=tuple(publishing_notes(config)),
     )
+
+
+def publishing_notes(config: Any) -> list[str]:
+    """What a site without an absolute base_url lacks: a sitemap and absolute social-image URLs."""
+    if config.site.base_url.startswith(("http://", "https://")):
+        return []
+    return [
+        "no sitemap.xml and no og:image/twitter:image meta: they need absolute URLs; set base_url in "
+        "sitegen.toml or build with --base-url https://HOST/PATH/ for the site's public address"
+    ]
 
 
 def strict_checks(config: Any, content: Any) -> list[SitegenError]:

@@ -86,6 +86,8 @@ def build(
     for warning in summary.warnings:
         typer.echo(f"warning: {warning}", err=True)
     if not quiet:
+        for note in summary.notes:
+            typer.echo(f"note: {note}", err=True)
         typer.echo(
             f"built {summary.pages} pages, {summary.charts} charts, {summary.statistics} statistics, "
             f"{summary.findings} findings checked into {summary.output_dir} in {summary.seconds:.1f}s"

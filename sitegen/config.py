@@ -59,6 +59,7 @@ class Config:
     generate: GenerateSpec | None = None
     limits: Limits = DEFAULT
     engine_settings: EngineSettings = field(default_factory=EngineSettings)
+    search: bool = True  # a Pagefind index and a search page
 
     @property
     def content_dir(self) -> Path:
@@ -100,6 +101,10 @@ def _spark_conf(value: Any) -> str | None:
     if not isinstance(value, dict) or not all(isinstance(v, (str, int, float, bool)) for v in value.values()):
         return 'must be a table of Spark settings, e.g. [engine.conf] "spark.executor.memory" = "8g"'
     return None
+
+
+def _boolean(value: Any) -> str | None:
+    return None if isinstance(value, bool) else "must be true or false"
 
 
 def _seed(value: Any) -> str | None:
@@ -151,6 +156,9 @@ _SCHEMA: dict[str, dict[str, tuple[Callable[[Any], str | None], bool]]] = {
         "scale": (_scale, False),
     },
     "limits": {key: (_limit(key), False) for key in KEYS},
+    "search": {
+        "enabled": (_boolean, False),
+    },
 }
 _OPEN_SECTIONS = ("datasets",)  # name -> path, any names
 
@@ -261,4 +269,5 @@ def load_config(project_dir: Path, overrides: dict[str, Any] | None = None) -> C
         generate=GenerateSpec(generate["seed"], float(generate.get("scale", 1.0))) if generate else None,
         limits=Limits(**{key: parse_limit(key, value) for key, value in limits.items()}),
         engine_settings=EngineSettings(engine.get("master", ""), engine.get("remote", ""), dict(sorted(conf.items()))),
+        search=raw.get("search", {}).get("enabled", True),
     )

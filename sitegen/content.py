@@ -16,7 +16,7 @@ from .markdown_guard import check_markdown
 from .paths import check_inside, project_files, segment_problem
 
 FRONT_MATTER_KEYS = ("title", "description", "date", "updated", "template", "slug", "order", "draft", "collection")
-COLLECTION_KEYS = ("stat", "key", "template")
+COLLECTION_KEYS = ("stat", "key", "template", "chart")
 DECLARATION_FILES = ("sources", "stats", "findings", "charts", "corrections")
 _SLUG = re.compile(r"[a-z0-9]+(?:[-_][a-z0-9]+)*(?:/[a-z0-9]+(?:[-_][a-z0-9]+)*)*")
 
@@ -240,7 +240,9 @@ def _collection(value: Any, relative: Path) -> dict[str, str] | None:
         return None
     if not isinstance(value, dict) or set(value) - set(COLLECTION_KEYS) or not {"stat", "key"} <= set(value):
         raise ContentError(
-            "collection must be a mapping with stat and key (and optionally template)", path=relative, value=value
+            "collection must be a mapping with stat and key (and optionally template and chart)",
+            path=relative,
+            value=value,
         )
     return {"template": "entity.html", **{k: str(v) for k, v in value.items()}}
 

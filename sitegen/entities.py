@@ -16,6 +16,7 @@ from .stats import StatResult
 
 # Names that are unsafe or confusing as a path segment on some host or file system.
 RESERVED = WINDOWS_DEVICES | {"index", "assets", "charts", "feed", "sitemap", "robots", "404"}
+RESERVED |= {"search", "pagefind", "social"}
 MAX_SLUG = 64
 
 
@@ -28,6 +29,7 @@ class Entity:
     rank: int  # 1-based position in the statistic's (server-side) order
     total: int
     collection: Page
+    chart_id: str = ""  # its chart, from a chart declared with `per`, when the collection names one
 
 
 def safe_slug(text: str) -> str:
@@ -77,5 +79,8 @@ def entities_of(collection: Page, stats: dict[str, StatResult]) -> list[Entity]:
             template=spec["template"],
             order=collection.order,
         )
-        entities.append(Entity(page=page, row=row, rank=rank, total=len(rows), collection=collection))
+        chart_id = f"{spec['chart']}/{slug}" if spec.get("chart") else ""
+        entities.append(
+            Entity(page=page, row=row, rank=rank, total=len(rows), collection=collection, chart_id=chart_id)
+        )
     return entities

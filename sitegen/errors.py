@@ -94,6 +94,10 @@ class OutputError(SitegenError):
     """The output directory cannot be used or written."""
 
 
+class SearchError(SitegenError):
+    """The search index could not be built."""
+
+
 class ErrorList(SitegenError):
     """Several problems found at once (config keys, data rows): all are reported together."""
 

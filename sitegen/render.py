@@ -7,6 +7,7 @@ import json
 import math
 import posixpath
 import re
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +19,8 @@ import markdown
 from markupsafe import Markup, escape
 
 from . import numbers
-from .charts import Chart
+from .charts import Chart, SocialCard, render_pngs, social_card
+from .charts.svg import RenderFailed
 from .config import Config
 from .content import Content, Page, read_corrections
 from .data import Data
@@ -31,7 +33,8 @@ from .untrusted import safe_link, without_bidi_controls
 THEME = Path(__file__).parent / "theme"
 _REFERENCE = re.compile(r"""\b(stat|finding|chart)\(\s*(["'])(.*?)\2\s*\)""")
 _BLOCK = "SITEGENBLOCK{}X"
-TOC_MIN_SECTIONS = 3  # a page with this many sections gets a table of contents
+TOC_MIN_SECTIONS = 3
+SEARCH_PAGE = "search/index.html"  # a page with this many sections gets a table of contents
 
 
 @dataclass(frozen=True)
@@ -97,8 +100,12 @@ class StatValue:
 class Renderer:
     """Holds the Jinja environment and the results, and renders pages into a Site."""
 
-    def __init__(self, config: Config, content: Content, results: Results, build_date: dt.date) -> None:
+    def __init__(
+        self, config: Config, content: Content, results: Results, build_date: dt.date, cache_dir: Path | None = None
+    ) -> None:
         self.config = config
+        self.cache_dir = cache_dir  # for the social images' PNGs
+        self.cards: list[SocialCard] = []
         self.content = content
         self.results = results
         self.build_date = build_date
@@ -129,20 +136,35 @@ class Renderer:
         nav = [p for p in pages if p.slug]
         for page in pages:
             entities = entities_of(page, self.results.stats) if page.collection else []
+            per_chart = (page.collection or {}).get("chart")
+            if per_chart and not any(c.startswith(f"{per_chart}/") for c in self.results.charts):
+                raise RenderError(
+                    f"collection: chart {per_chart!r} is not a chart declared with `per` in content/charts.yaml",
+                    path=page.source,
+                )
             path = output_path(page.slug)
-            site.add(path, self.render_page(page, path, nav, entities=entities))
+            site.add(path, self.render_page(page, path, nav, entities=entities, **self.social(page, lead_chart(page))))
             site.pages.append(path)
             for entity in entities:
                 path = output_path(entity.page.slug)
-                site.add(
-                    path, self.render_template(entity.page.template, entity.page, path, nav, Markup(""), entity=entity)
+                social = self.social(entity.page, entity.chart_id)
+                html = self.render_template(
+                    entity.page.template, entity.page, path, nav, Markup(""), entity=entity, **social
                 )
+                site.add(path, html)
                 site.pages.append(path)
+        if self.config.search:
+            self.add_search_page(site, pages, nav)
         not_found = Page(
             source=Path("404"), slug="404", title="Page not found", body="", body_line=1, template="404.html"
         )
         site.add("404.html", self.render_template("404.html", not_found, "404.html", nav, Markup("")))
         self.add_publishing_files(site, pages, site.pages)
+        try:
+            for image, png in sorted(render_pngs(self.cards, self.cache_dir).items()):
+                site.add(image, png)
+        except RenderFailed as exc:
+            raise RenderError(f"social image {exc.name} could not be rendered: {exc.reason}") from None
         for download, content in sorted(self.results.downloads.items()):
             site.add(download, content)
         for chart_id, chart in sorted(self.results.charts.items()):
@@ -152,6 +174,34 @@ class Renderer:
             if asset.is_file():
                 site.add(f"assets/{asset.relative_to(THEME / 'static').as_posix()}", asset.read_bytes())
         return site
+
+    def add_search_page(self, site: Site, pages: list[Page], nav: list[Page]) -> None:
+        """search/index.html: a search box when JavaScript runs, else a pointer to the indexes (see search.js)."""
+        page = Page(
+            source=Path("search"),
+            slug="search",
+            title="Search",
+            body="",
+            body_line=1,
+            description=f"Search every page of {self.config.site.title}, including every entry of its indexes.",
+            template="search.html",
+            order=max((p.order for p in pages), default=0) + 1,
+        )
+        indexes = [p for p in pages if p.collection]
+        html = self.render_template(
+            page.template, page, SEARCH_PAGE, nav, Markup(""), indexes=indexes, wasm=True, **self.social(page, None)
+        )
+        site.add(SEARCH_PAGE, html)
+        site.pages.append(SEARCH_PAGE)
+
+    def social(self, page: Page, chart_id: str | None) -> dict[str, str]:
+        """Plan the page's social image (its chart's picture or a title card); the template gets its path and alt."""
+        image = f"social/{page.slug or 'index'}.png"
+        site = self.config.site
+        chart = self.results.charts.get(chart_id) if chart_id else None
+        card = social_card(image, page.title, site.title, page.description or site.description, chart)
+        self.cards.append(card)
+        return {"social_image": image, "social_alt": card.alt}
 
     def add_publishing_files(self, site: Site, pages: list[Page], paths: list[str]) -> None:
         """robots.txt, the Atom feed of dated pages and corrections, and (with an absolute base_url) a sitemap."""
@@ -256,7 +306,16 @@ class Renderer:
             "public_url": self.public_url,
             "canonical": self.public_url(path),
             "absolute_urls": self.absolute,
+            "feed_id": self.feed_id,
+            "search_enabled": self.config.search,
         }
+
+    def feed_id(self, path: str, fragment: str = "") -> str:
+        """A permanent Atom id (RFC 4287 4.2.6): the public URL, or without one a name-based urn:uuid."""
+        if self.absolute:
+            return self.public_url(path) + (f"#{fragment}" if fragment else "")
+        name = f"sitegen:{self.config.site.title}:{path}#{fragment}"
+        return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, name)}"
 
     def public_url(self, path: str) -> str:
         """The page's URL under base_url (absolute or root-relative), or '' without a base_url."""
@@ -286,6 +345,14 @@ def _template_line(exc: BaseException, first_line: int) -> int:
             line = tb.tb_lineno
         tb = tb.tb_next
     return first_line + (line or 1) - 1
+
+
+def lead_chart(page: Page) -> str | None:
+    """The first chart a page's body shows, if any: the picture of its social image."""
+    for match in _REFERENCE.finditer(page.body):
+        if match.group(1) == "chart":
+            return match.group(3)
+    return None
 
 
 def check_references(page: Page, results: Results) -> None:

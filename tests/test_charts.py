@@ -101,8 +101,22 @@ def hourly_frame() -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["group", "hour", "engagements"])
 
 
+def per_week_frame() -> pd.DataFrame:
+    """Two accounts' retweets per week, weeks without any left out as the weekly_per_target kind does."""
+    return pd.DataFrame(
+        {
+            "handle": ["AmbLiuXiaoMing", "AmbLiuXiaoMing", "=cmd|' /C calc'!A0", "=cmd|' /C calc'!A0"],
+            "week": [dt.date(2020, 6, 8), dt.date(2020, 6, 22), dt.date(2020, 6, 1), dt.date(2020, 6, 8)],
+            "engagements": [5, 7, 1, 2],
+        }
+    )
+
+
 STATS = {
     "weekly": result("weekly", "weekly_by_class", weekly_frame()),
+    "per-week": result(
+        "per-week", "weekly_per_target", per_week_frame(), window=(dt.date(2020, 6, 1), dt.date(2020, 6, 28))
+    ),
     "targets": result("targets", "per_target", per_target_frame(), filters=("at least 100 engagements per target",)),
     "curve": result("curve", "concentration", lorenz_frame(), value=0.5, numerator=1000, denominator=1990),
     "bursts": result(
@@ -122,6 +136,7 @@ DECLARED = {
     "followers_engagements": "{id: reach, kind: followers_engagements, stat: targets, title: Reach}",
     "engagement_delay": "{id: delay, kind: engagement_delay, stat: delay, title: Delay}",
     "hour_of_day": "{id: hours, kind: hour_of_day, stat: hourly, title: Hours}",
+    "weekly_bars": "{id: liu-weekly, kind: weekly_bars, stat: per-week, title: Weekly, params: {unit: retweets}}",
 }
 
 
@@ -201,6 +216,39 @@ def test_alt_text_states_the_numbers(every_kind: dict[str, Chart]) -> None:
     hours = every_kind["hour_of_day"].alt
     assert "network: busiest at 07:00 (32.3%), quietest at 00:00 (1.6%)" in hours
     assert "others: busiest at 12:00 (35.3%), quietest at 01:00 (0.0%)" in hours
+
+
+def test_per_splits_one_statistic_into_a_chart_per_value_over_the_whole_window(tmp_path: Path) -> None:
+    declarations = declare(
+        tmp_path, "- {id: acct, kind: weekly_bars, stat: per-week, per: handle, params: {unit: retweets}}\n"
+    )
+    charts = render_charts(declarations, STATS)
+    assert sorted(charts) == ["acct/ambliuxiaoming", "acct/cmd-c-calc-a0"]
+    liu = charts["acct/ambliuxiaoming"]
+    assert liu.dom_id == "acct--ambliuxiaoming"
+    assert [tuple(r) for r in liu.rows] == [
+        ("2020-06-01", "0"),
+        ("2020-06-08", "5"),
+        ("2020-06-15", "0"),
+        ("2020-06-22", "7"),
+    ]
+    assert "4 weeks from 1 June 2020 to 28 June 2020, 12 retweets in all, with retweets in 2 of them" in liu.alt
+    assert "The busiest week, starting 22 June 2020, had 7." in liu.alt
+    assert "handle" not in liu.table.columns and "calc" not in liu.csv
+
+
+def test_per_names_a_missing_column_at_its_line(tmp_path: Path) -> None:
+    declarations = declare(tmp_path, "- id: acct\n  kind: weekly_bars\n  stat: per-week\n  per: account\n")
+    with pytest.raises(ChartError, match=r"content/charts.yaml:4: chart 'acct': `per` must name a column"):
+        render_charts(declarations, STATS)
+
+
+def test_per_values_that_would_share_a_file_are_reported(tmp_path: Path) -> None:
+    frame = per_week_frame().assign(handle=["Liu", "Liu", "liu", "liu"])
+    stats = {"per-week": result("per-week", "weekly_per_target", frame)}
+    declarations = declare(tmp_path, "- {id: acct, kind: weekly_bars, stat: per-week, per: handle}\n")
+    with pytest.raises(ChartError, match=r"'liu' and 'Liu' would both be charts/acct/liu"):
+        render_charts(declarations, stats)
 
 
 def plotted_rows(chart: Chart, fields: list[str]) -> list[tuple[Any, ...]]:

@@ -29,7 +29,8 @@ def test_help_shows_an_example_for_build() -> None:
 def test_build_reports_summary(tiny: Path) -> None:
     result = runner.invoke(app, ["build", "--project", str(tiny)])
     assert result.exit_code == 0, result.output
-    assert "built 3 pages, 1 charts, 4 statistics, 2 findings checked" in result.output
+    assert "built 4 pages, 1 charts, 4 statistics, 2 findings checked" in result.output  # with the search page
+    assert "note: no sitemap.xml" in result.output and "--base-url" in result.output
     assert (tiny / "site" / "index.html").is_file()
 
 

@@ -27,7 +27,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = runner.invoke(app, ["new", str(project), "--title", NASTY])
     assert result.exit_code == 0, result.output
     summary = build(project)
-    assert summary.pages == 3 and summary.charts == 1 and summary.findings == 1
+    assert summary.pages == 4 and summary.charts == 1 and summary.findings == 1  # with the search page
     return project
 
 

@@ -151,6 +151,17 @@ def test_per_target_table_sorted_by_share(tmp_path: Path) -> None:
     assert only is not None and list(only["handle"]) == ["amb"]
 
 
+def test_weekly_series_of_every_target_in_one_table(tmp_path: Path) -> None:
+    # Retweets: amb has e1-e5 (week of 1 June) and e6-e8 (week of 8 June); emb has e10, e11 (week of 8 June).
+    table = one(tmp_path, "weekly_per_target", roles=["diplomat", "embassy"], window=JUNE)
+    frame = table.frame
+    assert table.value is None and frame is not None
+    rows = [(h, w.isoformat(), n) for h, w, n in frame[["handle", "week", "engagements"]].itertuples(index=False)]
+    assert rows == [("amb", "2020-06-01", 5), ("amb", "2020-06-08", 3), ("emb", "2020-06-08", 2)]
+    monthly = one(tmp_path, "weekly_per_target", targets=["amb"], kinds=["retweet", "reply"], period="month").frame
+    assert monthly is not None and list(monthly["engagements"]) == [9]
+
+
 def test_weekly_and_monthly_series_by_class(tmp_path: Path) -> None:
     params = {"targets": ["amb", "emb"], "as_of": "2021-03-01", "network": "net"}
     weekly = one(tmp_path, "weekly_by_class", **params).frame

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from ..csvsafe import csv_text
     from .declarations import read_chart_defs
     from .model import CHART_KINDS, Chart, ChartDef, ChartKind, Drawing, NoData, chart_kind
+    from .social import SocialCard, render_pngs, social_card
     from .stage import render_charts
     from .style import PALETTE
     from .svg import clear_memory_cache, render_count
@@ -35,6 +36,9 @@ _HOMES = {
     "clear_memory_cache": "svg",
     "render_count": "svg",
     "csv_text": ".csvsafe",  # sitegen.csvsafe: the data downloads use it too
+    "SocialCard": "social",
+    "render_pngs": "social",
+    "social_card": "social",
 }
 __all__ = [
     "CHART_KINDS",
@@ -50,6 +54,9 @@ __all__ = [
     "read_chart_defs",
     "render_charts",
     "render_count",
+    "render_pngs",
+    "social_card",
+    "SocialCard",
 ]
 
 

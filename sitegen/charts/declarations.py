@@ -11,7 +11,7 @@ from ..errors import ChartError
 from ..stats import StatResult
 from .model import CHART_KINDS, ChartDef
 
-KEYS = ("id", "kind", "stat", "title", "subtitle", "source", "notes", "params", "allow_empty")
+KEYS = ("id", "kind", "stat", "title", "subtitle", "source", "notes", "params", "allow_empty", "per")
 _TEXT_KEYS = ("title", "subtitle", "source", "notes")
 _ID = re.compile(r"[a-z0-9][a-z0-9-]*")
 
@@ -51,6 +51,10 @@ def read_chart_defs(declarations: Declarations, stats: dict[str, StatResult]) ->
         if not isinstance(entry.get("allow_empty", False), bool):
             raise fail(f"chart {chart_id!r}: `allow_empty` must be true or false", "allow_empty")
         check_frame(chart_id, kind.name, stat, partial(fail, key="stat"))
+        per = entry.get("per", "")
+        if per and (not isinstance(per, str) or stat.frame is None or per not in stat.frame.columns):
+            columns = ", ".join(map(str, stat.frame.columns)) if stat.frame is not None else "none"
+            raise fail(f"chart {chart_id!r}: `per` must name a column of {stat.id!r} (it has {columns})", "per")
         defs.append(
             ChartDef(
                 id=chart_id,
@@ -63,6 +67,7 @@ def read_chart_defs(declarations: Declarations, stats: dict[str, StatResult]) ->
                 params=read_params(chart_id, kind.name, entry, declarations),
                 line=entry.line,
                 allow_empty=bool(entry.get("allow_empty", False)),
+                per=str(per),
             )
         )
     return defs

@@ -32,6 +32,7 @@ class ChartDef:
     params: dict[str, Any]
     line: int
     allow_empty: bool = False
+    per: str = ""  # one chart per value of this column, id "<id>/<slug of the value>", for entity pages
 
 
 class NoData(Exception):  # noqa: N818 - a condition, not a failure: allow_empty turns it into a note
@@ -82,6 +83,11 @@ class Chart:
     def rows(self) -> list[list[str]]:
         """The table's cells as the page prints them."""
         return display_rows(self.table, self.formats)
+
+    @property
+    def dom_id(self) -> str:
+        """The chart's id as an HTML id: a split chart's "account-weekly/slug" becomes "account-weekly--slug"."""
+        return self.id.replace("/", "--")
 
     @property
     def interactive(self) -> bool:

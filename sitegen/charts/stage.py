@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 
 from ..content import Declarations
+from ..entities import safe_slug
 from ..errors import ChartError
 from ..stats import StatResult
 from ..untrusted import without_bidi_controls
@@ -28,7 +29,8 @@ def render_charts(
     drawings: dict[str, tuple[ChartDef, StatResult, Drawing | str]] = {}
     for definition in read_chart_defs(declarations, stats):
         stat = stats[definition.stat]
-        drawings[definition.id] = (definition, stat, draw(definition, stat, declarations))
+        for chart_id, frame in split(definition, stat, declarations):
+            drawings[chart_id] = (definition, stat, draw(definition, stat, frame, declarations))
     specs: dict[str, dict[str, Any]] = {}
     for chart_id, (_, stat, drawing) in drawings.items():
         if isinstance(drawing, Drawing):
@@ -38,7 +40,7 @@ def render_charts(
     try:
         svgs = render_svgs(specs, cache_dir)
     except RenderFailed as exc:
-        definition = drawings[exc.name.split("/")[0]][0]
+        definition = drawings[exc.name.rsplit("/", 1)[0]][0]
         raise ChartError(
             f"chart {definition.id!r} could not be rendered: {exc.reason}", path=declarations.path, line=definition.line
         ) from None
@@ -60,17 +62,35 @@ def render_charts(
                 illustrative=stat.illustrative,
             )
         else:
-            charts[chart_id] = empty_chart(definition, stat, drawing)
+            charts[chart_id] = empty_chart(chart_id, definition, stat, drawing)
     return charts
 
 
-def draw(definition: ChartDef, stat: StatResult, declarations: Declarations) -> Drawing | str:
-    """The kind's drawing of the statistic, or the reason there is nothing to draw (with allow_empty)."""
+def split(definition: ChartDef, stat: StatResult, declarations: Declarations) -> list[tuple[str, pd.DataFrame]]:
+    """The chart's id and table, or with `per` one (id/slug, rows) for each value of that column."""
     assert stat.frame is not None  # read_chart_defs checked it
+    if not definition.per:
+        return [(definition.id, stat.frame)]
+    parts: dict[str, tuple[str, pd.DataFrame]] = {}
+    for value, rows in stat.frame.groupby(definition.per, sort=True):
+        slug = safe_slug(str(value))
+        if slug in parts:
+            raise ChartError(
+                f"chart {definition.id!r}: {str(value)!r} and {parts[slug][0]!r} would both be "
+                f"charts/{definition.id}/{slug}",
+                path=declarations.path,
+                line=definition.line,
+            )
+        parts[slug] = (str(value), rows.drop(columns=[definition.per]).reset_index(drop=True))
+    return [(f"{definition.id}/{slug}", rows) for slug, (_, rows) in parts.items()]
+
+
+def draw(definition: ChartDef, stat: StatResult, frame: pd.DataFrame, declarations: Declarations) -> Drawing | str:
+    """The kind's drawing of the table, or the reason there is nothing to draw (with allow_empty)."""
     try:
-        if stat.frame.empty:
+        if frame.empty:
             raise NoData(f"statistic {stat.id!r} has no rows")
-        return CHART_KINDS[definition.kind].draw(definition, stat, stat.frame.copy())
+        return CHART_KINDS[definition.kind].draw(definition, stat, frame.copy())
     except NoData as exc:
         if definition.allow_empty:
             return str(exc)
@@ -104,11 +124,11 @@ def variant_spec(base: dict[str, Any], drawing: Drawing, variant: Variant, illus
     return spec
 
 
-def empty_chart(definition: ChartDef, stat: StatResult, reason: str) -> Chart:
+def empty_chart(chart_id: str, definition: ChartDef, stat: StatResult, reason: str) -> Chart:
     """The 'no data' state of a chart declared with allow_empty: words, an empty table, no picture."""
     assert stat.frame is not None
     return Chart(
-        id=definition.id,
+        id=chart_id,
         title=definition.title,
         subtitle=definition.subtitle,
         source=definition.source,

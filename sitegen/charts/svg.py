@@ -8,6 +8,7 @@ rendered twice and neither a new vl-convert nor new post-processing serves an ol
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import os
@@ -27,7 +28,8 @@ PARALLEL_FROM = 12
 MEMORY_ENTRIES = 4096
 
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
-_FAILED = "\x00failed: "
+FAILED = "\x00failed: "
+PNG_JOB = "\x00png\n"  # a job whose text after this marker is an SVG to rasterise with vl-convert's resvg
 # This module's own code is part of every cache key: a change to how pictures are cleaned re-renders them.
 _CLEANING = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
 
@@ -67,21 +69,21 @@ def render_svgs(specs: dict[str, dict[str, Any]], cache_dir: Path | None = None)
     keys = {name: spec_key(spec) for name, spec in specs.items()}
     found: dict[str, str] = {}
     for key in sorted(set(keys.values())):
-        svg = _memory.get(key) or _read_cached(cache_dir, key)
+        svg = _memory.get(key) or _read_svg(cache_dir, key)
         if svg is not None:
             found[key] = svg
     missing = sorted({key: name for name, key in keys.items() if key not in found}.items())
     jobs = [(key, json.dumps(specs[name], sort_keys=True)) for key, name in missing]
     if jobs:
         _renders += len(jobs)
-        rendered = _render_parallel(jobs) if len(jobs) >= PARALLEL_FROM and _workers() > 1 else map(_render, jobs)
+        rendered = render_jobs(jobs)
         failed: dict[str, str] = {}
         for key, svg in rendered:
-            if svg.startswith(_FAILED):
-                failed[key] = svg.removeprefix(_FAILED)
+            if svg.startswith(FAILED):
+                failed[key] = svg.removeprefix(FAILED)
                 continue
             found[key] = svg
-            _write_cached(cache_dir, key, svg)
+            write_cached(cache_dir, key, svg.encode("utf-8"), ".svg")
         if failed:
             name, key = min((name, key) for name, key in keys.items() if key in failed)
             raise RenderFailed(name, failed[key])
@@ -91,6 +93,11 @@ def render_svgs(specs: dict[str, dict[str, Any]], cache_dir: Path | None = None)
     while len(_memory) > MEMORY_ENTRIES:
         _memory.popitem(last=False)
     return {name: found[key] for name, key in keys.items()}
+
+
+def render_jobs(jobs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Run (key, job) renders here, or in worker processes when there are enough to pay for starting them."""
+    return _render_parallel(jobs) if len(jobs) >= PARALLEL_FROM and _workers() > 1 else list(map(_render, jobs))
 
 
 def _workers() -> int:
@@ -137,22 +144,31 @@ def _exchange(process: subprocess.Popen[bytes], share: list[tuple[str, str]]) ->
 
 
 def _worker() -> None:
-    """Worker process: render the (key, spec JSON) jobs on stdin, write (key, svg) pairs to stdout."""
+    """Worker process: render the (key, spec JSON or PNG_JOB + svg) jobs on stdin, write (key, result) to stdout."""
     jobs = json.load(sys.stdin)
     json.dump([_render((key, spec)) for key, spec in jobs], sys.stdout)
 
 
 def _render(job: tuple[str, str]) -> tuple[str, str]:
-    """Render one spec (cache key, spec JSON) to cleaned SVG. Runs in this process or a worker."""
+    """Render one job: a spec (cache key, spec JSON) to cleaned SVG, or an SVG marked PNG_JOB to base64 PNG.
+
+    Runs in this process or a worker.
+    """
     key, spec_json = job
+    if spec_json.startswith(PNG_JOB):
+        try:
+            png = vlc.svg_to_png(spec_json.removeprefix(PNG_JOB), scale=1)
+        except Exception as exc:  # noqa: BLE001 - vl-convert raises plain ValueError/RuntimeError
+            return key, f"{FAILED}{exc}"
+        return key, base64.b64encode(png).decode("ascii")
     try:
         # No base URL is allowed: a chart's data is inline, and a build never fetches anything.
         svg = vlc.vegalite_to_svg(spec_json, allowed_base_urls=[])
     except Exception as exc:  # noqa: BLE001 - vl-convert raises plain ValueError/RuntimeError
-        return key, f"{_FAILED}{exc}"
+        return key, f"{FAILED}{exc}"
     svg = clean_svg(svg)
     if _UNSAFE.search(svg):
-        return key, f"{_FAILED}the picture contains script or event handlers; it is not inlined"
+        return key, f"{FAILED}the picture contains script or event handlers; it is not inlined"
     return key, svg
 
 
@@ -187,28 +203,36 @@ def _round(match: re.Match[str]) -> str:
     return "0" if text == "-0" else text
 
 
-def _read_cached(cache_dir: Path | None, key: str) -> str | None:
+def read_cached(cache_dir: Path | None, key: str, suffix: str) -> bytes | None:
+    """A stored rendering (`<key><suffix>` under cache_dir), or None."""
     if cache_dir is None:
         return None
-    path = cache_dir / key[:2] / f"{key}.svg"
     try:
-        return path.read_text(encoding="utf-8")
-    except (FileNotFoundError, UnicodeDecodeError):
+        return (cache_dir / key[:2] / f"{key}{suffix}").read_bytes()
+    except OSError:
         return None
 
 
-def _write_cached(cache_dir: Path | None, key: str, svg: str) -> None:
-    """Store a picture; written to a temporary file and renamed, so a reader never sees half of it."""
+def write_cached(cache_dir: Path | None, key: str, data: bytes, suffix: str) -> None:
+    """Store a rendering; written to a temporary file and renamed, so a reader never sees half of it."""
     if cache_dir is None:
         return
     folder = cache_dir / key[:2]
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=folder, suffix=".tmp", delete=False) as tmp:
-            tmp.write(svg)
-        os.replace(tmp.name, folder / f"{key}.svg")
+        with tempfile.NamedTemporaryFile("wb", dir=folder, suffix=".tmp", delete=False) as tmp:
+            tmp.write(data)
+        os.replace(tmp.name, folder / f"{key}{suffix}")
     except OSError:
         pass  # a cache that cannot be written only costs time
+
+
+def _read_svg(cache_dir: Path | None, key: str) -> str | None:
+    data = read_cached(cache_dir, key, ".svg")
+    try:
+        return data.decode("utf-8") if data is not None else None
+    except UnicodeDecodeError:
+        return None
 
 
 if __name__ == "__main__":

@@ -196,6 +196,8 @@ def per_target(ctx: Context, definition: StatDef) -> StatResult:
     accounts = ctx.table("accounts", "account_id", "handle", "role")
     keys = ctx.keyed.account_keys.select(target="key", account_id="id")
     described = ["handle", "account_id", "role"] + (["followers"] if "followers" in accounts.columns else [])
+    if "display_name" in accounts.columns:
+        described.insert(1, "display_name")
     listed = (
         grouped.filter(grouped.engagements >= minimum)
         .join(keys, "target")

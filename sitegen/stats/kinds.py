@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from . import accounts, engagements, network, timing
+from . import accounts, engagements, network, series, timing
 from .context import KINDS, Context, Kind, ParamError, kind, result
 
-__all__ = ["KINDS", "Context", "Kind", "ParamError", "kind", "result", "accounts", "engagements", "network", "timing"]
+__all__ = [
+    "KINDS",
+    "Context",
+    "Kind",
+    "ParamError",
+    "kind",
+    "result",
+    "accounts",
+    "engagements",
+    "network",
+    "series",
+    "timing",
+]

@@ -1,0 +1,125 @@
+"""The search stage: a Pagefind index of the rendered pages, returned as files for the write stage to write.
+
+Pagefind (the PyPI package, whose `pagefind_bin` wheel ships the indexer) reads the pages from a private
+temporary folder and writes its bundle into another one, which is read back into memory: the site's
+output is still written only by the write stage. (Pagefind's in-memory `get_files()` sends the whole
+bundle as one line through a pipe read with a 2 MiB limit, which a bigger site would exceed, and its
+Python API waits 0.1 s per reply, so the pages go in as one directory rather than one request each.)
+The bundle is cached by the hash of the pages and the indexer's version.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import json
+import os
+import re
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from .errors import SearchError
+
+BUNDLE = "pagefind"  # the bundle's folder in the site
+_CODE = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]  # a change here re-indexes
+# Pagefind's ready-made interfaces: the site has its own search page (theme/static/js/search.js).
+UNUSED = re.compile(r"pagefind-(?:ui|modular-ui|component-ui|highlight)\.(?:js|css)")
+# Indexed: each page's <main>, without pictures, chart data tables, breadcrumbs or the table of contents.
+INDEX_CONFIG: dict[str, Any] = {
+    "root_selector": "main",
+    "exclude_selectors": ["svg", ".chart-data", ".breadcrumbs", ".toc", ".notice"],
+    "keep_index_url": True,  # results link to .../index.html, which also works from file://
+}
+
+
+def search_bundle(pages: dict[str, bytes], language: str, cache_dir: Path | None = None) -> dict[str, bytes]:
+    """The Pagefind bundle (site path -> bytes, under pagefind/) indexing these pages (site path -> HTML)."""
+    config = {**INDEX_CONFIG, "force_language": language.split("-")[0].lower()}
+    key = bundle_key(pages, config)
+    cached = _read(cache_dir, key)
+    if cached is not None:
+        return cached
+    try:
+        from pagefind.index import PagefindIndex  # noqa: F401 - checks the package is there
+    except ImportError:
+        raise SearchError(
+            "search needs the pagefind package: pip install 'pagefind[bin]', or set [search] enabled = false "
+            "in sitegen.toml"
+        ) from None
+    with tempfile.TemporaryDirectory(prefix="sitegen-search-") as tmp:
+        source, out = Path(tmp) / "pages", Path(tmp) / BUNDLE
+        for path, html in sorted(pages.items()):
+            target = source / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(html)
+        try:
+            # In a thread of its own, so a caller already running an event loop (Playwright, a notebook) can build.
+            with ThreadPoolExecutor(max_workers=1) as thread:
+                indexed = thread.submit(asyncio.run, _index(source, out, config)).result()
+        except Exception as exc:  # noqa: BLE001 - the service raises plain Exception with its message
+            raise SearchError(f"Pagefind could not index the site: {exc}") from None
+        if indexed != len(pages):
+            raise SearchError(f"Pagefind indexed {indexed} of {len(pages)} pages")
+        bundle = {
+            f"{BUNDLE}/{p.relative_to(out).as_posix()}": p.read_bytes()
+            for p in sorted(out.rglob("*"))
+            if p.is_file() and not UNUSED.fullmatch(p.name)
+        }
+    _write(cache_dir, key, bundle)
+    return bundle
+
+
+def bundle_key(pages: dict[str, bytes], config: dict[str, Any]) -> str:
+    """The cache key of a bundle: the indexer's version, its configuration and every page's path and bytes."""
+    digest = hashlib.sha256()
+    digest.update(f"pagefind {_version()} {_CODE}\n{json.dumps(config, sort_keys=True)}\n".encode())
+    for path, html in sorted(pages.items()):
+        digest.update(f"{path}\n{len(html)}\n".encode())
+        digest.update(html)
+    return digest.hexdigest()
+
+
+async def _index(source: Path, out: Path, config: dict[str, Any]) -> int:
+    """Index every HTML file under source and write the bundle to out; the number of pages indexed."""
+    from pagefind.index import IndexConfig, PagefindIndex
+
+    # The context writes the bundle when it closes, to output_path: never to the working directory.
+    settings = IndexConfig(**config, output_path=str(out))  # type: ignore[typeddict-item]
+    async with PagefindIndex(config=settings) as index:
+        result = await index.add_directory(str(source))
+    return int(result["page_count"])
+
+
+def _version() -> str:
+    try:
+        return metadata.version("pagefind_bin")
+    except metadata.PackageNotFoundError:
+        return "?"
+
+
+def _read(cache_dir: Path | None, key: str) -> dict[str, bytes] | None:
+    if cache_dir is None:
+        return None
+    try:
+        stored = json.loads((cache_dir / f"{key}.json").read_text(encoding="utf-8"))
+        return {path: base64.b64decode(data) for path, data in stored.items()}
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def _write(cache_dir: Path | None, key: str, bundle: dict[str, bytes]) -> None:
+    """Store a bundle as one JSON file, written beside and renamed so a reader never sees half of it."""
+    if cache_dir is None:
+        return
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        text = json.dumps({p: base64.b64encode(d).decode("ascii") for p, d in sorted(bundle.items())})
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=cache_dir, suffix=".tmp", delete=False) as tmp:
+            tmp.write(text)
+        os.replace(tmp.name, cache_dir / f"{key}.json")
+    except OSError:
+        pass  # a cache that cannot be written only costs time
