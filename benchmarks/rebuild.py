@@ -23,7 +23,7 @@ from typing import Any
 
 import pyarrow.parquet as pq
 
-import sitegen.build as pipeline
+import sitegen.pipeline as pipeline
 from sitegen.config import load_config
 from sitegen.datapackage import read_datapackage, resources_by_name, sha256_file, write_datapackage, write_parquet
 

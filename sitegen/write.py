@@ -39,15 +39,16 @@ def check_output_dir(output_dir: Path, project_dir: Path, *, force: bool = False
         )
 
 
-def write_site(files: dict[str, bytes], output_dir: Path) -> int:
+def write_site(files: dict[str, bytes], output_dir: Path, known: dict[str, tuple[int, int]] | None = None) -> int:
     """Write files into a staging directory beside output_dir, then replace output_dir with it.
 
     Returns the number of files written: 0 when the output already holds exactly these files.
+    `known` maps output paths to the (size, mtime_ns) the last build left them with (see `unchanged`).
     """
     parent = output_dir.parent
     parent.mkdir(parents=True, exist_ok=True)
     recover(output_dir)
-    if unchanged(files, output_dir):
+    if unchanged(files, output_dir, known or {}):
         return 0
     staging = parent / f".{output_dir.name}.staging"
     old = parent / f".{output_dir.name}.old"
@@ -87,17 +88,29 @@ def kept_entries(output_dir: Path) -> list[Path]:
     )
 
 
-def unchanged(files: dict[str, bytes], output_dir: Path) -> bool:
-    """Whether output_dir, made by sitegen, already holds exactly these files (by its manifest)."""
+def unchanged(files: dict[str, bytes], output_dir: Path, known: dict[str, tuple[int, int]]) -> bool:
+    """Whether output_dir, made by sitegen, already holds exactly these files (by its manifest).
+
+    A file whose (size, mtime_ns) is still what `known` recorded after the last write is taken as written
+    (its checksum is in the manifest); any other file is read and compared.
+    """
     recorded = output_dir / MANIFEST
     if not (output_dir / MARKER).is_file() or not recorded.is_file():
         return False
     if recorded.read_text(encoding="utf-8") != manifest(files):
         return False
     # The manifest matches; make sure nobody edited or removed a file since.
-    return all(
-        (output_dir / path).is_file() and (output_dir / path).read_bytes() == content for path, content in files.items()
-    )
+    for path, content in files.items():
+        target = output_dir / path
+        try:
+            st = target.stat()
+        except OSError:
+            return False
+        if known.get(path) == (st.st_size, st.st_mtime_ns) and st.st_size == len(content):
+            continue
+        if not target.is_file() or target.read_bytes() != content:
+            return False
+    return True
 
 
 def recover(output_dir: Path) -> None:
