@@ -66,19 +66,25 @@ def check_links(files: dict[str, bytes], base_path: str = "/") -> list[BrokenLin
     """Every relative (or base-path-absolute) link in HTML files must reach an output file and anchor."""
     pages = {path: scan(content.decode("utf-8")) for path, content in sorted(files.items()) if path.endswith(".html")}
     broken: list[BrokenLink] = []
+    splits: dict[str, tuple[bool, str, str]] = {}  # href -> (external, path, anchor): nav links repeat
     for page, scanner in pages.items():
+        directory = posixpath.dirname(page)
         for line, href in scanner.links:
-            parts = urlsplit(href)
-            if parts.scheme or parts.netloc or href.startswith("data:"):
+            split = splits.get(href)
+            if split is None:
+                parts = urlsplit(href)
+                external = bool(parts.scheme or parts.netloc or href.startswith("data:"))
+                split = splits[href] = (external, unquote(parts.path), unquote(parts.fragment))
+            external, path, anchor = split
+            if external:
                 continue  # external links and data URLs are not ours to check here
-            path = unquote(parts.path)
             if path.startswith("/"):
                 if not path.startswith(base_path):
                     broken.append(BrokenLink(page, line, href, f"outside the site's base path {base_path}"))
                     continue
                 target = path[len(base_path) :]
             elif path:
-                target = posixpath.normpath(posixpath.join(posixpath.dirname(page), path))
+                target = posixpath.normpath(posixpath.join(directory, path))
                 if path.endswith("/"):
                     target += "/"
             else:
@@ -96,7 +102,6 @@ def check_links(files: dict[str, bytes], base_path: str = "/") -> list[BrokenLin
                 else:
                     broken.append(BrokenLink(page, line, href, f"no file {target}"))
                     continue
-            anchor = unquote(parts.fragment)
             if anchor and target in pages and anchor not in pages[target].ids:
                 broken.append(BrokenLink(page, line, href, f"no id {anchor!r} in {target}"))
     return broken

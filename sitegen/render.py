@@ -25,11 +25,13 @@ from .data import Data
 from .entities import entities_of
 from .errors import RenderError
 from .findings import Finding, Source
+from .parallel import fork_map
 from .stats import StatResult
 
 THEME = Path(__file__).parent / "theme"
 _REFERENCE = re.compile(r"""\b(stat|finding|chart)\(\s*(["'])(.*?)\2\s*\)""")
 _BLOCK = "SITEGENBLOCK{}X"
+PARALLEL_FROM = 64  # pages; fewer render faster in this process than forking workers costs
 TOC_MIN_SECTIONS = 3  # a page with this many sections gets a table of contents
 
 
@@ -65,10 +67,23 @@ def output_path(slug: str) -> str:
 
 def relative_url(from_path: str, to_path: str) -> str:
     """A link from one output file to another that works from any host path and from file://."""
-    target = posixpath.relpath(to_path or ".", posixpath.dirname(from_path) or ".")
+    start = posixpath.dirname(from_path)
+    here, there = start.split("/") if start else [], [part for part in to_path.split("/") if part]
+    if _PLAIN.isdisjoint(here) and _PLAIN.isdisjoint(there) and not to_path.startswith("/") and "" not in here:
+        common = 0
+        for a, b in zip(here, there, strict=False):
+            if a != b:
+                break
+            common += 1
+        target = "/".join([".."] * (len(here) - common) + there[common:]) or "."
+    else:  # '.', '..' or an absolute path: let posixpath normalize (the same result, ten times slower)
+        target = posixpath.relpath(to_path or ".", start or ".")
     if to_path == "" or to_path.endswith("/"):
         target = "./" if target == "." else target + "/"
     return target
+
+
+_PLAIN = frozenset((".", ".."))  # path segments the fast way of relative_url cannot take
 
 
 def pretty_path(path: str) -> str:
@@ -118,22 +133,21 @@ class Renderer:
         )
         self.env.filters.update(number_filters(config.site.language))
         self.env.filters["tojson_safe"] = json_for_html
+        self.markdown = markdown.Markdown(extensions=["extra", "toc", "sane_lists"], output_format="html")
 
     def render(self) -> Site:
         """Render every page, the 404 page, chart data files and the theme's assets."""
         site = Site()
         pages = sorted(self.content.pages, key=lambda p: (p.order, p.slug))
         nav = [p for p in pages if p.slug]
-        for page in pages:
-            entities = entities_of(page, self.results.stats) if page.collection else []
-            path = output_path(page.slug)
-            site.add(path, self.render_page(page, path, nav, entities=entities))
-            site.pages.append(path)
-            for entity in entities:
-                path = output_path(entity.page.slug)
-                site.add(
-                    path, self.render_template(entity.page.template, entity.page, path, nav, Markup(""), entity=entity)
-                )
+
+        def render_one(index: int) -> list[tuple[str, str]]:
+            return self.render_with_entities(pages[index], nav)
+
+        rendered = fork_map(render_one, len(pages), minimum=PARALLEL_FROM)
+        for outputs in rendered if rendered is not None else map(render_one, range(len(pages))):
+            for path, html in outputs:
+                site.add(path, html)
                 site.pages.append(path)
         not_found = Page(
             source=Path("404"), slug="404", title="Page not found", body="", body_line=1, template="404.html"
@@ -149,6 +163,17 @@ class Renderer:
             if asset.is_file():
                 site.add(f"assets/{asset.relative_to(THEME / 'static').as_posix()}", asset.read_bytes())
         return site
+
+    def render_with_entities(self, page: Page, nav: list[Page]) -> list[tuple[str, str]]:
+        """(output path, HTML) of a page, then of each entity page of its collection."""
+        entities = entities_of(page, self.results.stats) if page.collection else []
+        path = output_path(page.slug)
+        outputs = [(path, self.render_page(page, path, nav, entities=entities))]
+        for entity in entities:
+            path = output_path(entity.page.slug)
+            html = self.render_template(entity.page.template, entity.page, path, nav, Markup(""), entity=entity)
+            outputs.append((path, html))
+        return outputs
 
     def add_publishing_files(self, site: Site, pages: list[Page], paths: list[str]) -> None:
         """robots.txt, the Atom feed of dated pages and corrections, and (with an absolute base_url) a sitemap."""
@@ -188,15 +213,16 @@ class Renderer:
             ),
         }
         try:
-            body_template = self.env.from_string(page.body, globals=functions)
-            text = body_template.render()
+            # Without template syntax (or a lone CR, which Jinja turns into LF) the body renders as itself.
+            plain = not any(mark in page.body for mark in ("{{", "{%", "{#", "\r"))
+            text = page.body if plain else self.env.from_string(page.body, globals=functions).render()
         except jinja2.TemplateSyntaxError as exc:
             raise RenderError(
                 f"template syntax: {exc.message}", path=page.source, line=page.body_line + (exc.lineno or 1) - 1
             ) from None
         except jinja2.UndefinedError as exc:
             raise RenderError(f"{exc.message}", path=page.source) from None
-        converter = markdown.Markdown(extensions=["extra", "toc", "sane_lists"], output_format="html")
+        converter = self.markdown.reset()
         html = converter.convert(text)
         toc = [t for t in getattr(converter, "toc_tokens", []) if t["level"] == 2]
         for index, content in enumerate(blocks):
