@@ -102,7 +102,7 @@ def stage_timer() -> Iterator[dict[str, float]]:
 
     for name, value in sorted(vars(pipeline).items()):
         if callable(value) and getattr(value, "__module__", "").startswith("sitegen.") and not isinstance(value, type):
-            if name not in ("run", "build_date"):
+            if name not in ("run", "compute_results", "build_date"):
                 patched.append((pipeline, name, value))
     patched.append((pipeline.Renderer, "render", pipeline.Renderer.render))
     for owner, name, value in patched:

@@ -47,9 +47,9 @@ def build(
     check_output_dir(config.output_dir, config.project_dir, force=force)
     if clean:
         shutil.rmtree(cache_root(config.project_dir), ignore_errors=True)
-        charts = sys.modules.get("sitegen.charts.svg")  # its in-memory picture cache
-        if charts is not None:
-            charts.clear_memory_cache()
+        for module, forget in (("sitegen.charts.svg", "clear_memory_cache"), ("sitegen.pipeline", "forget_results")):
+            if module in sys.modules:  # in-memory caches of an earlier build in this process
+                getattr(sys.modules[module], forget)()
     state = BuildState(config, overrides)
     recorded = None if clean else state.up_to_date()
     if recorded is not None:
@@ -65,6 +65,6 @@ def build(
         return summary
     from .pipeline import run  # the heavy imports (ibis, pandas, altair, ...) happen only here
 
-    summary = run(config, strict=strict, known=state.outputs())
+    summary = run(config, strict=strict, known=state.outputs(), results_key=state.results_key)
     state.record({k: v for k, v in asdict(summary).items() if k not in ("output_dir", "seconds", "files")})
     return summary

@@ -45,13 +45,14 @@ class BuildState:
         self.dir = cache_root(config.project_dir) / "build"
         self.path = self.dir / f"{hashlib.sha256(out.encode()).hexdigest()[:16]}.json"
         self.hashes = _StatCache(self.dir / "file-hashes.json")
-        self.key = self._key(overrides)
+        self.key, self.results_key = self._keys(overrides)
         self.hashes.save()
         self.previous = self._load()
 
-    def _key(self, overrides: dict[str, Any] | None) -> str:
+    def _keys(self, overrides: dict[str, Any] | None) -> tuple[str, str]:
+        """The key of every input, and the key of the inputs of the results (all but pages and templates)."""
         config = self.config
-        digest = hashlib.sha256()
+        digest, results = hashlib.sha256(), hashlib.sha256()
         fixed = {
             "state": STATE_VERSION,
             "sitegen": __version__,
@@ -61,7 +62,8 @@ class BuildState:
             "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH"),
             "distributions": sorted(_distributions()),
         }
-        digest.update(json.dumps(fixed, sort_keys=True, default=str).encode())
+        for each in (digest, results):
+            each.update(json.dumps(fixed, sort_keys=True, default=str).encode())
         project = config.project_dir
         roots = [
             ("code", PACKAGE),
@@ -82,9 +84,15 @@ class BuildState:
                     shown = path.relative_to(base).as_posix()
                 except ValueError:
                     shown = str(path)
-                digest.update(f"{label}:{shown}\0{self.hashes.sha256(path)}\n".encode())
-            digest.update(f"{label}:{root.name} exists={root.exists()}\n".encode())
-        return digest.hexdigest()
+                line = f"{label}:{shown}\0{self.hashes.sha256(path)}\n".encode()
+                digest.update(line)
+                page = path.suffix == ".md" and path.is_relative_to(config.content_dir)
+                if not page and not path.is_relative_to(config.templates_dir):
+                    results.update(line)
+            line = f"{label}:{root.name} exists={root.exists()}\n".encode()
+            digest.update(line)
+            results.update(line)
+        return digest.hexdigest(), results.hexdigest()
 
     def _load(self) -> dict[str, Any]:
         try:

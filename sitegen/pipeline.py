@@ -22,18 +22,38 @@ from .render import Renderer, Results
 from .stats import compute_stats, unused_statistics
 from .write import write_site
 
+_LAST_RESULTS: dict[Path, tuple[str, Results]] = {}  # per project: the results of the last build in this process
 
-def run(config: Config, *, strict: bool = False, known: dict[str, tuple[int, int]] | None = None) -> BuildSummary:
-    """Every stage of the build of config's project, then the write; `known` is the output's recorded stats."""
+
+def forget_results() -> None:
+    """Drop the results kept in memory between builds (`--clean`)."""
+    _LAST_RESULTS.clear()
+
+
+def run(
+    config: Config,
+    *,
+    strict: bool = False,
+    known: dict[str, tuple[int, int]] | None = None,
+    results_key: str = "",
+) -> BuildSummary:
+    """Every stage of the build of config's project, then the write; `known` is the output's recorded stats.
+
+    `results_key` hashes every input of the data, statistics, findings, charts and downloads (all but the
+    pages and templates): when a build in this process (as under `sitegen serve`) had the same key, its
+    results are used again and only the pages are read and rendered.
+    """
     started = time.perf_counter()
     content = read_content(config.project_dir)
-    data = load_data(config)
-    stats = compute_stats(content.declarations["stats"], data, cache_dir=cache_dir(config, "stats"))
-    sources = read_sources(content.declarations["sources"])
-    findings = check_findings(content.declarations["findings"], sources, stats)
-    charts = render_charts(content.declarations["charts"], stats, cache_dir=cache_dir(config, "charts"))
-    downloads = table_downloads(config, data, cache_dir(config, "downloads"))
-    results = Results(data=data, stats=stats, sources=sources, findings=findings, charts=charts, downloads=downloads)
+    kept = _LAST_RESULTS.get(config.project_dir)
+    if results_key and kept is not None and kept[0] == results_key:
+        results = kept[1]
+    else:
+        _LAST_RESULTS.pop(config.project_dir, None)
+        results = compute_results(config, content)
+        if results_key:
+            _LAST_RESULTS[config.project_dir] = (results_key, results)
+    data, stats, findings, charts = results.data, results.stats, results.findings, results.charts
     site = Renderer(config, content, results, build_date(content)).render()
     warnings = [*data.warnings, *(e.located() for e in strict_checks(config, content))]
     warnings += [str(link) for link in check_links(site.files, urlsplit(config.site.base_url).path or "/")]
@@ -50,6 +70,17 @@ def run(config: Config, *, strict: bool = False, known: dict[str, tuple[int, int
         seconds=time.perf_counter() - started,
         warnings=tuple(warnings),
     )
+
+
+def compute_results(config: Config, content: Any) -> Results:
+    """The data, statistics, findings, charts and downloads the pages show."""
+    data = load_data(config)
+    stats = compute_stats(content.declarations["stats"], data, cache_dir=cache_dir(config, "stats"))
+    sources = read_sources(content.declarations["sources"])
+    findings = check_findings(content.declarations["findings"], sources, stats)
+    charts = render_charts(content.declarations["charts"], stats, cache_dir=cache_dir(config, "charts"))
+    downloads = table_downloads(config, data, cache_dir(config, "downloads"))
+    return Results(data=data, stats=stats, sources=sources, findings=findings, charts=charts, downloads=downloads)
 
 
 def strict_checks(config: Any, content: Any) -> list[SitegenError]:

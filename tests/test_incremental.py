@@ -49,6 +49,8 @@ def test_a_rebuild_with_no_change_writes_nothing_and_reports_the_same_summary(ti
         ("content/index.md", "Tiny story", "Tiny stork"),  # same size, same second: only the hash can tell
         ("data/accounts.csv", "120500", "120501"),
         ("sitegen.toml", "Tiny <test> project", "Tiny <best> project"),
+        ("content/findings.yaml", "more than 8 times", "more than eight times"),  # results kept in memory
+        ("content/charts.yaml", "Weekly retweets <by class>", "Weekly retweets <by kind>"),
     ],
 )
 def test_any_input_change_rebuilds_to_what_a_clean_build_gives(
