@@ -128,3 +128,16 @@ def test_strict_still_fails_on_the_fast_path(tiny: Path) -> None:
     assert build(tiny).warnings == first.warnings
     with pytest.raises(SitegenError, match="missing-page"):
         build(tiny, strict=True)
+
+
+def test_an_incremental_write_links_unchanged_files_and_writes_changed_ones(tiny: Path) -> None:
+    build(tiny)
+    site = tiny / "site"
+    before = {p.relative_to(site).as_posix(): p.stat().st_ino for p in site.rglob("*") if p.is_file()}
+    page = tiny / "content" / "methodology.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\nOne more sentence.\n", encoding="utf-8")
+    build(tiny)
+    after = {p.relative_to(site).as_posix(): p.stat().st_ino for p in site.rglob("*") if p.is_file()}
+    assert after["methodology/index.html"] != before["methodology/index.html"]
+    assert after["assets/site.css"] == before["assets/site.css"]
+    assert "One more sentence." in (site / "methodology" / "index.html").read_text(encoding="utf-8")
