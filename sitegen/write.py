@@ -11,7 +11,10 @@ from .errors import OutputError
 
 MARKER = ".sitegen-output"  # tells a later build that sitegen made this directory
 MANIFEST = "manifest.sha256"
-_KEEP_NAMES = ("CNAME",)  # besides dotfiles: what a host put in the output survives rebuilds
+_KEEP_NAMES = ("CNAME",)
+# id -> (bytes, sha256) of the large files of the last write in this process: under `serve` the data
+# downloads are the same bytes objects build after build (the bytes are held, so an id is never reused).
+_DIGESTS: dict[int, tuple[bytes, str]] = {}  # besides dotfiles: what a host put in the output survives rebuilds
 
 
 def check_output_dir(output_dir: Path, project_dir: Path, *, force: bool = False) -> None:
@@ -50,7 +53,9 @@ def write_site(files: dict[str, bytes], output_dir: Path, known: dict[str, tuple
     parent.mkdir(parents=True, exist_ok=True)
     recover(output_dir)
     known = known or {}
-    digests = {path: hashlib.sha256(content).hexdigest() for path, content in files.items()}
+    digests = {path: _sha256(content) for path, content in files.items()}
+    _DIGESTS.clear()
+    _DIGESTS.update({id(content): (content, digests[path]) for path, content in files.items() if len(content) > 65536})
     if unchanged(files, digests, output_dir, known):
         return 0
     previous = recorded_digests(output_dir)
@@ -82,6 +87,14 @@ def write_site(files: dict[str, bytes], output_dir: Path, known: dict[str, tuple
         raise OutputError(f"cannot write the site: {exc.strerror or exc}", path=output_dir) from None
     shutil.rmtree(old, ignore_errors=True)
     return len(files)
+
+
+def _sha256(content: bytes) -> str:
+    """The hex sha256 of content; a large file handed over again as the very same object is not hashed again."""
+    known = _DIGESTS.get(id(content))
+    if known is not None and known[0] is content:
+        return known[1]
+    return hashlib.sha256(content).hexdigest()
 
 
 def kept_entries(output_dir: Path) -> list[Path]:
