@@ -6,20 +6,36 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from typer.core import TyperGroup
 
 from . import __version__
 from .errors import SitegenError
-from .ingest.cli import app as ingest_app
+
+
+class _Commands(TyperGroup):
+    """The top-level commands; `ingest` (which imports pyarrow and DuckDB) is loaded only when asked for."""
+
+    def list_commands(self, ctx: typer.Context) -> list[str]:  # type: ignore[override]
+        return [*super().list_commands(ctx), *(["ingest"] if "ingest" not in self.commands else [])]
+
+    def get_command(self, ctx: typer.Context, cmd_name: str) -> typer.core.TyperCommand | None:  # type: ignore[override]
+        if cmd_name == "ingest" and "ingest" not in self.commands:
+            from .ingest.cli import app as ingest_app
+
+            holder = typer.Typer(add_completion=False, rich_markup_mode=None)  # as app.add_typer would mount it
+            holder.add_typer(ingest_app, name="ingest")
+            self.add_command(typer.main.get_group(holder).commands["ingest"], "ingest")
+        return super().get_command(ctx, cmd_name)  # type: ignore[return-value]
+
 
 app = typer.Typer(
+    cls=_Commands,
     help="Build evidence-first explainer sites: every number computed, every finding checked.",
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
 )
-
-app.add_typer(ingest_app, name="ingest")
 
 ProjectOption = Annotated[Path, typer.Option("--project", "-p", help="Project directory (holds sitegen.toml).")]
 EngineOption = Annotated[
@@ -63,6 +79,9 @@ def build(
     strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Replace an output directory sitegen did not create.")] = False,
     engine: EngineOption = None,
+    clean: Annotated[
+        bool, typer.Option("--clean", help="Delete the project's cache (.sitegen/cache) and run every stage.")
+    ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
 ) -> None:
@@ -74,7 +93,7 @@ def build(
 
     overrides = {"build.output": str(out.resolve()) if out else None, "site.base_url": base_url, "build.engine": engine}
     try:
-        summary = run_build(project, overrides, strict=strict, force=force)
+        summary = run_build(project, overrides, strict=strict, force=force, clean=clean)
     except SitegenError as exc:
         fail(exc, debug)
         return

@@ -20,6 +20,10 @@ def csv_text(frame: pd.DataFrame) -> str:
         if not (values.dtype == object or pd.api.types.is_string_dtype(values)):
             continue  # numbers, dates and booleans cannot start a formula
         text = values.astype("string")
-        risky = text.str.startswith(FORMULA_STARTS) & pd.to_numeric(text, errors="coerce").isna()
-        safe[column] = values.where(~risky.fillna(False).astype(bool), "'" + text)
+        risky = text.str.startswith(FORMULA_STARTS).fillna(False).astype(bool)
+        if not risky.any():
+            continue
+        # Only the cells that start like a formula are parsed as numbers ("-3" is a number, "-x" is not).
+        risky[risky] = pd.to_numeric(text[risky], errors="coerce").isna()
+        safe[column] = values.where(~risky, "'" + text)
     return safe.to_csv(index=False, lineterminator="\n")

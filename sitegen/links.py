@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import posixpath
+import re
 from dataclasses import dataclass
-from html.parser import HTMLParser
+from html import unescape
 from urllib.parse import unquote, urlsplit
 
 
@@ -21,48 +22,69 @@ class BrokenLink:
         return f"{self.page}:{self.line}: broken link {self.href!r}: {self.reason}"
 
 
-class _Scanner(HTMLParser):
-    """Collects ids and the (line, url) of every href/src in one page."""
+# One token: a comment, a script/style element (its start tag's attributes kept, its content skipped, as
+# html.parser does), or any other start tag with its attributes (quoted values may hold '>').
+_TOKEN = re.compile(
+    r"""<!--.*?-->"""
+    r"""|<(script|style)\b((?:[^>"']+|"[^"]*"|'[^']*')*)>.*?</\1\s*>"""
+    r"""|<([a-zA-Z][^\s/>]*)((?:[^>"']+|"[^"]*"|'[^']*')*)>""",
+    re.S | re.I,
+)
+_ATTR = re.compile(r"""(?:^|\s)(id|name|href|src)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""", re.I)
 
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.ids: set[str] = set()
-        self.links: list[tuple[int, str]] = []
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        for name, value in attrs:
-            if value is None:
-                continue
+@dataclass
+class Scan:
+    """The ids and the (line, url) of every href/src of one page."""
+
+    ids: set[str]
+    links: list[tuple[int, str]]
+
+
+def scan(html: str) -> Scan:
+    """One linear regex pass over the page's start tags, keeping ids and links with their lines."""
+    result = Scan(set(), [])
+    line, counted = 1, 0
+    for token in _TOKEN.finditer(html):
+        attributes = token.group(4) if token.group(3) else token.group(2)
+        if not attributes or "=" not in attributes:
+            continue
+        tag = (token.group(3) or token.group(1)).lower()
+        for attr in _ATTR.finditer(attributes):
+            name = attr.group(1).lower()
+            value = unescape(next(v for v in attr.group(2, 3, 4) if v is not None))
             if name == "id" or (name == "name" and tag == "a"):
-                self.ids.add(value)
+                result.ids.add(value)
             elif name in ("href", "src"):
-                self.links.append((self.getpos()[0], value))
-
-
-def scan(html: str) -> _Scanner:
-    scanner = _Scanner()
-    scanner.feed(html)
-    scanner.close()
-    return scanner
+                line += html.count("\n", counted, token.start())
+                counted = token.start()
+                result.links.append((line, value))
+    return result
 
 
 def check_links(files: dict[str, bytes], base_path: str = "/") -> list[BrokenLink]:
     """Every relative (or base-path-absolute) link in HTML files must reach an output file and anchor."""
     pages = {path: scan(content.decode("utf-8")) for path, content in sorted(files.items()) if path.endswith(".html")}
     broken: list[BrokenLink] = []
+    splits: dict[str, tuple[bool, str, str]] = {}  # href -> (external, path, anchor): nav links repeat
     for page, scanner in pages.items():
+        directory = posixpath.dirname(page)
         for line, href in scanner.links:
-            parts = urlsplit(href)
-            if parts.scheme or parts.netloc or href.startswith("data:"):
+            split = splits.get(href)
+            if split is None:
+                parts = urlsplit(href)
+                external = bool(parts.scheme or parts.netloc or href.startswith("data:"))
+                split = splits[href] = (external, unquote(parts.path), unquote(parts.fragment))
+            external, path, anchor = split
+            if external:
                 continue  # external links and data URLs are not ours to check here
-            path = unquote(parts.path)
             if path.startswith("/"):
                 if not path.startswith(base_path):
                     broken.append(BrokenLink(page, line, href, f"outside the site's base path {base_path}"))
                     continue
                 target = path[len(base_path) :]
             elif path:
-                target = posixpath.normpath(posixpath.join(posixpath.dirname(page), path))
+                target = posixpath.normpath(posixpath.join(directory, path))
                 if path.endswith("/"):
                     target += "/"
             else:
@@ -80,7 +102,6 @@ def check_links(files: dict[str, bytes], base_path: str = "/") -> list[BrokenLin
                 else:
                     broken.append(BrokenLink(page, line, href, f"no file {target}"))
                     continue
-            anchor = unquote(parts.fragment)
             if anchor and target in pages and anchor not in pages[target].ids:
                 broken.append(BrokenLink(page, line, href, f"no id {anchor!r} in {target}"))
     return broken

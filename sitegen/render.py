@@ -24,17 +24,19 @@ from .charts.svg import RenderFailed
 from .config import Config
 from .content import Content, Page, read_corrections
 from .data import Data
-from .entities import entities_of
+from .entities import Entity, entities_of
 from .errors import RenderError
 from .findings import Finding, Source
+from .parallel import fork_map
 from .stats import StatResult
 from .untrusted import safe_link, without_bidi_controls
 
 THEME = Path(__file__).parent / "theme"
 _REFERENCE = re.compile(r"""\b(stat|finding|chart)\(\s*(["'])(.*?)\2\s*\)""")
 _BLOCK = "SITEGENBLOCK{}X"
-TOC_MIN_SECTIONS = 3
-SEARCH_PAGE = "search/index.html"  # a page with this many sections gets a table of contents
+PARALLEL_FROM = 64  # pages; fewer render faster in this process than forking workers costs
+TOC_MIN_SECTIONS = 3  # a page with this many sections gets a table of contents
+SEARCH_PAGE = "search/index.html"
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,15 @@ class Results:
     findings: dict[str, Finding]
     charts: dict[str, Chart]
     downloads: dict[str, bytes] = field(default_factory=dict)  # path in the site -> bytes
+
+
+@dataclass(frozen=True)
+class PagePlan:
+    """A page to render: its collection's entities, and the social image of the page then of each entity."""
+
+    page: Page
+    entities: list[Entity]
+    socials: list[dict[str, str]]
 
 
 @dataclass
@@ -69,10 +80,23 @@ def output_path(slug: str) -> str:
 
 def relative_url(from_path: str, to_path: str) -> str:
     """A link from one output file to another that works from any host path and from file://."""
-    target = posixpath.relpath(to_path or ".", posixpath.dirname(from_path) or ".")
+    start = posixpath.dirname(from_path)
+    here, there = start.split("/") if start else [], [part for part in to_path.split("/") if part]
+    if _PLAIN.isdisjoint(here) and _PLAIN.isdisjoint(there) and not to_path.startswith("/") and "" not in here:
+        common = 0
+        for a, b in zip(here, there, strict=False):
+            if a != b:
+                break
+            common += 1
+        target = "/".join([".."] * (len(here) - common) + there[common:]) or "."
+    else:  # '.', '..' or an absolute path: let posixpath normalize (the same result, ten times slower)
+        target = posixpath.relpath(to_path or ".", start or ".")
     if to_path == "" or to_path.endswith("/"):
         target = "./" if target == "." else target + "/"
     return target
+
+
+_PLAIN = frozenset((".", ".."))  # path segments the fast way of relative_url cannot take
 
 
 def pretty_path(path: str) -> str:
@@ -128,29 +152,21 @@ class Renderer:
         self.env.filters.update(number_filters(config.site.language))
         self.env.filters["tojson_safe"] = json_for_html
         self.env.filters["safe_link"] = lambda url: url if safe_link(str(url)) else ""
+        self.markdown = markdown.Markdown(extensions=["extra", "toc", "sane_lists"], output_format="html")
 
     def render(self) -> Site:
         """Render every page, the 404 page, chart data files and the theme's assets."""
         site = Site()
         pages = sorted(self.content.pages, key=lambda p: (p.order, p.slug))
         nav = [p for p in pages if p.slug]
-        for page in pages:
-            entities = entities_of(page, self.results.stats) if page.collection else []
-            per_chart = (page.collection or {}).get("chart")
-            if per_chart and not any(c.startswith(f"{per_chart}/") for c in self.results.charts):
-                raise RenderError(
-                    f"collection: chart {per_chart!r} is not a chart declared with `per` in content/charts.yaml",
-                    path=page.source,
-                )
-            path = output_path(page.slug)
-            site.add(path, self.render_page(page, path, nav, entities=entities, **self.social(page, lead_chart(page))))
-            site.pages.append(path)
-            for entity in entities:
-                path = output_path(entity.page.slug)
-                social = self.social(entity.page, entity.chart_id)
-                html = self.render_template(
-                    entity.page.template, entity.page, path, nav, Markup(""), entity=entity, **social
-                )
+        plans = [self.plan(page) for page in pages]  # in this process: the social cards are collected here
+
+        def render_one(index: int) -> list[tuple[str, str]]:
+            return self.render_planned(plans[index], nav)
+
+        rendered = fork_map(render_one, len(pages), minimum=PARALLEL_FROM)
+        for outputs in rendered if rendered is not None else map(render_one, range(len(pages))):
+            for path, html in outputs:
                 site.add(path, html)
                 site.pages.append(path)
         if self.config.search:
@@ -203,6 +219,30 @@ class Renderer:
         self.cards.append(card)
         return {"social_image": image, "social_alt": card.alt}
 
+    def plan(self, page: Page) -> PagePlan:
+        """A page's collection entities and the social images of the page and each entity page."""
+        entities = entities_of(page, self.results.stats) if page.collection else []
+        per_chart = (page.collection or {}).get("chart")
+        if per_chart and not any(c.startswith(f"{per_chart}/") for c in self.results.charts):
+            raise RenderError(
+                f"collection: chart {per_chart!r} is not a chart declared with `per` in content/charts.yaml",
+                path=page.source,
+            )
+        socials = [self.social(page, lead_chart(page))] + [self.social(e.page, e.chart_id) for e in entities]
+        return PagePlan(page, entities, socials)
+
+    def render_planned(self, plan: PagePlan, nav: list[Page]) -> list[tuple[str, str]]:
+        """(output path, HTML) of a page, then of each entity page of its collection."""
+        path = output_path(plan.page.slug)
+        outputs = [(path, self.render_page(plan.page, path, nav, entities=plan.entities, **plan.socials[0]))]
+        for entity, social in zip(plan.entities, plan.socials[1:], strict=True):
+            path = output_path(entity.page.slug)
+            html = self.render_template(
+                entity.page.template, entity.page, path, nav, Markup(""), entity=entity, **social
+            )
+            outputs.append((path, html))
+        return outputs
+
     def add_publishing_files(self, site: Site, pages: list[Page], paths: list[str]) -> None:
         """robots.txt, the Atom feed of dated pages and corrections, and (with an absolute base_url) a sitemap."""
         entries = [p for p in pages if p.date is not None]
@@ -241,8 +281,9 @@ class Renderer:
             ),
         }
         try:
-            body_template = self.env.from_string(page.body, globals=functions)
-            text = body_template.render()
+            # Without template syntax (or a lone CR, which Jinja turns into LF) the body renders as itself.
+            plain = not any(mark in page.body for mark in ("{{", "{%", "{#", "\r"))
+            text = page.body if plain else self.env.from_string(page.body, globals=functions).render()
         except jinja2.TemplateSyntaxError as exc:
             raise RenderError(
                 f"template syntax: {exc.message}", path=page.source, line=page.body_line + (exc.lineno or 1) - 1
@@ -257,7 +298,7 @@ class Renderer:
                 path=page.source,
                 line=_template_line(exc, page.body_line),
             ) from None
-        converter = markdown.Markdown(extensions=["extra", "toc", "sane_lists"], output_format="html")
+        converter = self.markdown.reset()
         html = converter.convert(text)
         toc = [t for t in getattr(converter, "toc_tokens", []) if t["level"] == 2]
         for index, content in enumerate(blocks):

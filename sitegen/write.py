@@ -11,7 +11,10 @@ from .errors import OutputError
 
 MARKER = ".sitegen-output"  # tells a later build that sitegen made this directory
 MANIFEST = "manifest.sha256"
-_KEEP_NAMES = ("CNAME",)  # besides dotfiles: what a host put in the output survives rebuilds
+_KEEP_NAMES = ("CNAME",)
+# id -> (bytes, sha256) of the large files of the last write in this process: under `serve` the data
+# downloads are the same bytes objects build after build (the bytes are held, so an id is never reused).
+_DIGESTS: dict[int, tuple[bytes, str]] = {}  # besides dotfiles: what a host put in the output survives rebuilds
 
 
 def check_output_dir(output_dir: Path, project_dir: Path, *, force: bool = False) -> None:
@@ -39,16 +42,23 @@ def check_output_dir(output_dir: Path, project_dir: Path, *, force: bool = False
         )
 
 
-def write_site(files: dict[str, bytes], output_dir: Path) -> int:
+def write_site(files: dict[str, bytes], output_dir: Path, known: dict[str, tuple[int, int]] | None = None) -> int:
     """Write files into a staging directory beside output_dir, then replace output_dir with it.
 
-    Returns the number of files written: 0 when the output already holds exactly these files.
+    Returns the number of files in the new output: 0 when the output already holds exactly these files.
+    `known` maps output paths to the (size, mtime_ns) the last build left them with: such a file whose
+    checksum is unchanged is hard-linked into the staging directory instead of written again.
     """
     parent = output_dir.parent
     parent.mkdir(parents=True, exist_ok=True)
     recover(output_dir)
-    if unchanged(files, output_dir):
+    known = known or {}
+    digests = {path: _sha256(content) for path, content in files.items()}
+    _DIGESTS.clear()
+    _DIGESTS.update({id(content): (content, digests[path]) for path, content in files.items() if len(content) > 65536})
+    if unchanged(files, digests, output_dir, known):
         return 0
+    previous = recorded_digests(output_dir)
     staging = parent / f".{output_dir.name}.staging"
     old = parent / f".{output_dir.name}.old"
     for leftover in (staging, old):
@@ -59,8 +69,11 @@ def write_site(files: dict[str, bytes], output_dir: Path) -> int:
         for relative, content in sorted(files.items()):
             target = contained(staging, relative)
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(content)
-        (staging / MANIFEST).write_text(manifest(files), encoding="utf-8")
+            if previous.get(relative) != digests[relative] or not _link_unchanged(
+                output_dir / relative, target, known.get(relative)
+            ):
+                target.write_bytes(content)
+        (staging / MANIFEST).write_text(manifest(digests), encoding="utf-8")
         (staging / MARKER).write_text("This directory is written by sitegen build.\n", encoding="utf-8")
         for kept in kept_entries(output_dir):
             if not (staging / kept.name).exists():
@@ -76,6 +89,14 @@ def write_site(files: dict[str, bytes], output_dir: Path) -> int:
     return len(files)
 
 
+def _sha256(content: bytes) -> str:
+    """The hex sha256 of content; a large file handed over again as the very same object is not hashed again."""
+    known = _DIGESTS.get(id(content))
+    if known is not None and known[0] is content:
+        return known[1]
+    return hashlib.sha256(content).hexdigest()
+
+
 def kept_entries(output_dir: Path) -> list[Path]:
     """Entries of the output a host or the author put there (dotfiles, CNAME), kept across builds."""
     if not output_dir.is_dir():
@@ -87,17 +108,52 @@ def kept_entries(output_dir: Path) -> list[Path]:
     )
 
 
-def unchanged(files: dict[str, bytes], output_dir: Path) -> bool:
-    """Whether output_dir, made by sitegen, already holds exactly these files (by its manifest)."""
+def _link_unchanged(existing: Path, target: Path, stat: tuple[int, int] | None) -> bool:
+    """Hard-link existing to target when it still has the (size, mtime_ns) recorded after its write."""
+    try:
+        st = existing.stat()
+        if stat is None or (st.st_size, st.st_mtime_ns) != stat:
+            return False
+        os.link(existing, target)
+    except OSError:
+        return False  # another file system, no hard links, or gone: write it
+    return True
+
+
+def recorded_digests(output_dir: Path) -> dict[str, str]:
+    """path -> sha256 from the output's manifest (empty when there is none)."""
+    try:
+        lines = (output_dir / MANIFEST).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return {}
+    return {path: digest for digest, _, path in (line.partition("  ") for line in lines) if path}
+
+
+def unchanged(
+    files: dict[str, bytes], digests: dict[str, str], output_dir: Path, known: dict[str, tuple[int, int]]
+) -> bool:
+    """Whether output_dir, made by sitegen, already holds exactly these files (by its manifest).
+
+    A file whose (size, mtime_ns) is still what `known` recorded after the last write is taken as written
+    (its checksum is in the manifest); any other file is read and compared.
+    """
     recorded = output_dir / MANIFEST
     if not (output_dir / MARKER).is_file() or not recorded.is_file():
         return False
-    if recorded.read_text(encoding="utf-8") != manifest(files):
+    if recorded.read_text(encoding="utf-8") != manifest(digests):
         return False
     # The manifest matches; make sure nobody edited or removed a file since.
-    return all(
-        (output_dir / path).is_file() and (output_dir / path).read_bytes() == content for path, content in files.items()
-    )
+    for path, content in files.items():
+        target = output_dir / path
+        try:
+            st = target.stat()
+        except OSError:
+            return False
+        if known.get(path) == (st.st_size, st.st_mtime_ns) and st.st_size == len(content):
+            continue
+        if not target.is_file() or target.read_bytes() != content:
+            return False
+    return True
 
 
 def recover(output_dir: Path) -> None:
@@ -115,6 +171,6 @@ def contained(root: Path, relative: str) -> Path:
     return root.joinpath(*parts)
 
 
-def manifest(files: dict[str, bytes]) -> str:
-    """sha256 and path of every output file, sorted, in `sha256sum` format."""
-    return "".join(f"{hashlib.sha256(files[p]).hexdigest()}  {p}\n" for p in sorted(files))
+def manifest(digests: dict[str, str]) -> str:
+    """sha256 and path of every output file (path -> sha256), sorted, in `sha256sum` format."""
+    return "".join(f"{digests[p]}  {p}\n" for p in sorted(digests))

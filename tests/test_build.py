@@ -173,3 +173,34 @@ def test_project_templates_override_the_theme(tiny: Path) -> None:
     )
     build(tiny)
     assert "Custom missing page" in (tiny / "site" / "404.html").read_text()
+
+
+def test_pages_rendered_in_worker_processes_equal_pages_rendered_here(
+    tiny: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sitegen.render
+
+    build(tiny, {"build.output": str(tmp_path / "here")})
+    monkeypatch.setattr(sitegen.render, "PARALLEL_FROM", 1)
+    forks: list[int] = []
+    real_fork_map = sitegen.render.fork_map
+
+    def counted(task, count, *, minimum):  # type: ignore[no-untyped-def]
+        result = real_fork_map(task, count, minimum=minimum)
+        forks.append(result is not None)
+        return result
+
+    monkeypatch.setattr(sitegen.render, "fork_map", counted)
+    build(tiny, {"build.output": str(tmp_path / "workers")}, clean=True)
+    assert forks == [True]
+    assert tree(tmp_path / "here") == tree(tmp_path / "workers")
+
+
+def test_a_render_error_in_a_worker_is_reported_with_its_location(tiny: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sitegen.render
+
+    monkeypatch.setattr(sitegen.render, "PARALLEL_FROM", 1)
+    (tiny / "content" / "index.md").write_text('---\ntitle: Home\n---\n\nLine two has {{ stat("nope") }}.\n')
+    with pytest.raises(RenderError, match="nope") as caught:
+        build(tiny)
+    assert "content/index.md:5" in caught.value.located()

@@ -39,3 +39,16 @@ def test_broken_link_warns_and_fails_under_strict(tiny: Path) -> None:
     assert summary.warnings[0].endswith("broken link 'archive/index.html': no file methodology/archive/index.html")
     with pytest.raises(ErrorList, match="--strict: methodology/index.html:"):
         build(tiny, strict=True)
+
+
+def test_the_scanner_reads_tags_as_an_html_parser_does() -> None:
+    """Quoted '>', entities, bare values, comments and script/style content; lines are those of the tags."""
+    from sitegen.links import scan
+
+    html = (
+        '<p title="a>b" id="x"><a\nhref="q?a=1&amp;b=2" name=top>x</a><!-- <a href="no"> -->\n'
+        '<script src="s.js">var a = "<a href=nope>";</script><style>a{}</style><IMG SRC=\'i.png\'><div id=bare>'
+    )
+    result = scan(html)
+    assert result.ids == {"x", "top", "bare"}
+    assert result.links == [(1, "q?a=1&b=2"), (3, "s.js"), (3, "i.png")]

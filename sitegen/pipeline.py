@@ -1,0 +1,122 @@
+"""The full build, stage by stage (imports the heavy libraries). Nothing is written until every stage has succeeded."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from .build import BuildSummary
+from .charts import render_charts
+from .config import Config
+from .content import read_content
+from .data import load_data, table_downloads
+from .errors import ErrorList, SitegenError
+from .findings import check_findings, read_sources, unchecked_findings
+from .handtyped import handtyped_numbers_in
+from .links import check_links
+from .render import SEARCH_PAGE, Renderer, Results
+from .search import search_bundle
+from .stats import compute_stats, unused_statistics
+from .write import write_site
+
+_LAST_RESULTS: dict[Path, tuple[str, Results]] = {}  # per project: the results of the last build in this process
+
+
+def forget_results() -> None:
+    """Drop the results kept in memory between builds (`--clean`)."""
+    _LAST_RESULTS.clear()
+
+
+def run(
+    config: Config,
+    *,
+    strict: bool = False,
+    known: dict[str, tuple[int, int]] | None = None,
+    results_key: str = "",
+) -> BuildSummary:
+    """Every stage of the build of config's project, then the write; `known` is the output's recorded stats.
+
+    `results_key` hashes every input of the data, statistics, findings, charts and downloads (all but the
+    pages and templates): when a build in this process (as under `sitegen serve`) had the same key, its
+    results are used again and only the pages are read and rendered.
+    """
+    started = time.perf_counter()
+    content = read_content(config.project_dir, config.limits)
+    kept = _LAST_RESULTS.get(config.project_dir)
+    if results_key and kept is not None and kept[0] == results_key:
+        results = kept[1]
+    else:
+        _LAST_RESULTS.pop(config.project_dir, None)
+        results = compute_results(config, content)
+        if results_key:
+            _LAST_RESULTS[config.project_dir] = (results_key, results)
+    data, stats, findings, charts = results.data, results.stats, results.findings, results.charts
+    site = Renderer(config, content, results, build_date(content), cache_dir(config, "social")).render()
+    if config.search:
+        indexed = {path: site.files[path] for path in site.pages if path != SEARCH_PAGE}
+        for path, content_bytes in search_bundle(indexed, config.site.language, cache_dir(config, "search")).items():
+            site.add(path, content_bytes)
+    warnings = [*data.warnings, *(e.located() for e in strict_checks(config, content))]
+    warnings += [str(link) for link in check_links(site.files, urlsplit(config.site.base_url).path or "/")]
+    if strict and warnings:
+        raise ErrorList([SitegenError(f"--strict: {w}") for w in warnings])
+    files = write_site(site.files, config.output_dir, known=known)
+    return BuildSummary(
+        output_dir=config.output_dir,
+        pages=len(site.pages),
+        files=files,
+        charts=len(charts),
+        statistics=len(stats),
+        findings=len(findings),
+        seconds=time.perf_counter() - started,
+        warnings=tuple(warnings),
+        notes=tuple(publishing_notes(config)),
+    )
+
+
+def publishing_notes(config: Any) -> list[str]:
+    """What a site without an absolute base_url lacks: a sitemap and absolute social-image URLs."""
+    if config.site.base_url.startswith(("http://", "https://")):
+        return []
+    return [
+        "no sitemap.xml and no og:image/twitter:image meta: they need absolute URLs; set base_url in "
+        "sitegen.toml or build with --base-url https://HOST/PATH/ for the site's public address"
+    ]
+
+
+def compute_results(config: Config, content: Any) -> Results:
+    """The data, statistics, findings, charts and downloads the pages show."""
+    data = load_data(config)
+    stats = compute_stats(content.declarations["stats"], data, cache_dir=cache_dir(config, "stats"))
+    sources = read_sources(content.declarations["sources"])
+    findings = check_findings(content.declarations["findings"], sources, stats)
+    charts = render_charts(content.declarations["charts"], stats, cache_dir=cache_dir(config, "charts"))
+    downloads = table_downloads(config, data, cache_dir(config, "downloads"))
+    return Results(data=data, stats=stats, sources=sources, findings=findings, charts=charts, downloads=downloads)
+
+
+def strict_checks(config: Any, content: Any) -> list[SitegenError]:
+    """What --strict refuses: unused statistics, unchecked findings, numbers typed by hand in prose."""
+    return [
+        *unused_statistics(content, config.templates_dir),
+        *unchecked_findings(content.declarations["findings"]),
+        *handtyped_numbers_in(content.pages),
+    ]
+
+
+def cache_dir(config: Any, stage: str) -> Path:
+    """Where a stage keeps outputs keyed by the hash of their inputs (never part of the site)."""
+    return config.project_dir / ".sitegen" / "cache" / stage
+
+
+def build_date(content: Any) -> dt.date:
+    """The site's date: SOURCE_DATE_EPOCH if set, else the newest page date, never the clock."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
+    dates = [d for p in content.pages for d in (p.date, p.updated) if d is not None]
+    return max(dates) if dates else dt.date(1970, 1, 1)
