@@ -236,6 +236,12 @@ class PandasStats:
         self.pd.DataFrame({"week": week, "cls": status}).groupby(["week", "cls"]).size()
         return None
 
+    def weekly_per_target(self, params: dict[str, Any]) -> Any:
+        e = self.selection(params)
+        week = e.created_at.dt.to_period("W-SUN").dt.start_time
+        self.pd.DataFrame({"target": e.target_author_id, "week": week}).groupby(["target", "week"]).size()
+        return None  # a table: sitegen's value is None too
+
     def concentration(self, params: dict[str, Any]) -> Any:
         counts = self.selection(params).engager_id.value_counts()
         top = params.get("top", 0.01)

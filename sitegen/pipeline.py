@@ -83,7 +83,7 @@ def publishing_notes(config: Any) -> list[str]:
     if config.site.base_url.startswith(("http://", "https://")):
         return []
     return [
-        "no sitemap.xml and no og:image/twitter:image meta: they need absolute URLs; set base_url in "
+        "no sitemap.xml and no social images (og:image/twitter:image): they need absolute URLs; set base_url in "
         "sitegen.toml or build with --base-url https://HOST/PATH/ for the site's public address"
     ]
 

@@ -212,6 +212,8 @@ class Renderer:
 
     def social(self, page: Page, chart_id: str | None) -> dict[str, str]:
         """Plan the page's social image (its chart's picture or a title card); the template gets its path and alt."""
+        if not self.absolute:
+            return {}  # only absolute URLs can name the image in Open Graph meta, so nothing would use it
         image = f"social/{page.slug or 'index'}.png"
         site = self.config.site
         chart = self.results.charts.get(chart_id) if chart_id else None
