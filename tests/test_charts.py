@@ -394,6 +394,23 @@ def test_disk_cache_means_an_unchanged_chart_is_never_rendered_twice(tmp_path: P
     assert third.svg != first.svg
 
 
+def test_finished_charts_come_back_from_the_cache_equal_and_redraw_when_their_rows_change(tmp_path: Path) -> None:
+    cache = tmp_path / ".sitegen" / "cache" / "charts"
+    entry = DECLARED["weekly_stacked"].replace("title: ", "title: Finished ")
+    first = draw(tmp_path, entry, cache_dir=cache)
+    assert len(list(cache.rglob("*.chart.json"))) == 1 and len(list(cache.rglob("*.chart.parquet"))) == 1
+    second = draw(tmp_path, entry, cache_dir=cache)  # no drawing at all: read back from the cache
+    for field in ("svg", "svg_narrow", "spec", "alt", "notes", "formats", "illustrative", "title"):
+        assert getattr(second, field) == getattr(first, field), field
+    pd.testing.assert_frame_equal(second.table, first.table)
+    assert second.rows == first.rows and second.csv == first.csv
+    changed = weekly_frame().assign(engagements=lambda f: f["engagements"] * 2)
+    stats = {**STATS, "weekly": result("weekly", "weekly_by_class", changed)}
+    third = draw(tmp_path, entry, stats, cache_dir=cache)
+    assert third.rows != first.rows
+    assert len(list(cache.rglob("*.chart.json"))) == 2
+
+
 def test_many_charts_render_in_worker_processes_with_identical_bytes(tmp_path: Path) -> None:
     specs = {f"c{i}": every_spec(i) for i in range(svg_module.PARALLEL_FROM)}
     jobs = [(svg_module.spec_key(spec), json.dumps(spec, sort_keys=True)) for spec in specs.values()]

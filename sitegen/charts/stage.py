@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import textwrap
+from dataclasses import fields as dataclass_fields
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from ..content import Declarations
 from ..entities import safe_slug
@@ -17,7 +23,12 @@ from . import accounts, amplification, weekly  # noqa: F401 - registers the char
 from .declarations import read_chart_defs
 from .model import CHART_KINDS, Chart, ChartDef, Drawing, NoData
 from .style import MUTED, VARIANTS, Variant, theme_config
-from .svg import RenderFailed, render_svgs
+from .svg import RenderFailed, read_cached, render_svgs, vlc_versions, write_cached
+
+# Finished charts are cached by a key that includes all of sitegen's code, so any change to it redraws them.
+_CODE = hashlib.sha256(
+    b"".join(p.read_bytes() for p in sorted(Path(__file__).resolve().parent.parent.rglob("*.py")))
+).hexdigest()
 
 ILLUSTRATIVE_LABEL = "Illustrative data"
 
@@ -27,9 +38,16 @@ def render_charts(
 ) -> dict[str, Chart]:
     """Draw and render every declared chart; pictures come from `cache_dir` when unchanged."""
     drawings: dict[str, tuple[ChartDef, StatResult, Drawing | str]] = {}
+    keys: dict[str, str] = {}
+    charts: dict[str, Chart] = {}
     for definition in read_chart_defs(declarations, stats):
         stat = stats[definition.stat]
         for chart_id, frame in split(definition, stat, declarations):
+            keys[chart_id] = chart_key(chart_id, definition, stat, frame)
+            cached = read_chart(cache_dir, keys[chart_id])
+            if cached is not None:
+                charts[chart_id] = cached
+                continue
             drawings[chart_id] = (definition, stat, draw(definition, stat, frame, declarations))
     specs: dict[str, dict[str, Any]] = {}
     for chart_id, (_, stat, drawing) in drawings.items():
@@ -44,7 +62,6 @@ def render_charts(
         raise ChartError(
             f"chart {definition.id!r} could not be rendered: {exc.reason}", path=declarations.path, line=definition.line
         ) from None
-    charts: dict[str, Chart] = {}
     for chart_id, (definition, stat, drawing) in drawings.items():
         if isinstance(drawing, Drawing):
             charts[chart_id] = Chart(
@@ -63,7 +80,39 @@ def render_charts(
             )
         else:
             charts[chart_id] = empty_chart(chart_id, definition, stat, drawing)
-    return charts
+        charts[chart_id] = write_chart(cache_dir, keys[chart_id], charts[chart_id])
+    return {chart_id: charts[chart_id] for chart_id in keys}  # in declaration order
+
+
+def chart_key(chart_id: str, definition: ChartDef, stat: StatResult, frame: pd.DataFrame) -> str:
+    """The hash of everything a finished chart depends on: sitegen's code, the definition, the statistic, the rows."""
+    described = repr((chart_id, definition, replace(stat, frame=None), list(frame.columns), list(frame.dtypes)))
+    digest = hashlib.sha256(f"{_CODE}\0{vlc_versions()}\0{described}".encode())
+    digest.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
+    return digest.hexdigest()
+
+
+def read_chart(cache_dir: Path | None, key: str) -> Chart | None:
+    """A finished chart stored by an earlier build: its fields as JSON, its table as Parquet."""
+    fields, table = read_cached(cache_dir, key, ".chart.json"), read_cached(cache_dir, key, ".chart.parquet")
+    if fields is None or table is None:
+        return None
+    try:
+        return Chart(**json.loads(fields), table=pq.read_table(pa.BufferReader(table)).to_pandas())
+    except (ValueError, TypeError, pa.ArrowException):  # a damaged entry is only a cache miss
+        return None
+
+
+def write_chart(cache_dir: Path | None, key: str, chart: Chart) -> Chart:
+    """Store a finished chart; the chart returned has its table as Parquet gives it back, like a cached one."""
+    table = pa.Table.from_pandas(chart.table.reset_index(drop=True), preserve_index=False)
+    fields = {f.name: getattr(chart, f.name) for f in dataclass_fields(chart) if f.name != "table"}
+    if cache_dir is not None:
+        sink = pa.BufferOutputStream()
+        pq.write_table(table, sink)
+        write_cached(cache_dir, key, sink.getvalue().to_pybytes(), ".chart.parquet")
+        write_cached(cache_dir, key, json.dumps(fields, sort_keys=True).encode(), ".chart.json")  # written last
+    return replace(chart, table=table.to_pandas())
 
 
 def split(definition: ChartDef, stat: StatResult, declarations: Declarations) -> list[tuple[str, pd.DataFrame]]:

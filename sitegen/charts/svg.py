@@ -59,8 +59,12 @@ def clear_memory_cache() -> None:
 def spec_key(spec: dict[str, Any]) -> str:
     """The cache key of a spec: sha256 of its canonical JSON and of the renderer's versions."""
     canonical = json.dumps(spec, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    versions = f"vl-convert {getattr(vlc, '__version__', '?')} vega {vlc.get_vega_version()} clean {_CLEANING}"
-    return hashlib.sha256(f"{versions}\n{canonical}".encode()).hexdigest()
+    return hashlib.sha256(f"{vlc_versions()}\n{canonical}".encode()).hexdigest()
+
+
+def vlc_versions() -> str:
+    """The renderer's versions and the SVG cleaning's: a change to any of them changes every picture."""
+    return f"vl-convert {getattr(vlc, '__version__', '?')} vega {vlc.get_vega_version()} clean {_CLEANING}"
 
 
 def render_svgs(specs: dict[str, dict[str, Any]], cache_dir: Path | None = None) -> dict[str, str]:
