@@ -64,8 +64,11 @@ def test_search_setting_must_be_a_boolean(tiny: Path) -> None:
 
 def test_a_caller_inside_an_event_loop_can_build(tmp_path: Path) -> None:
     import asyncio
+    from concurrent.futures import ThreadPoolExecutor
 
     async def inside() -> dict[str, bytes]:
         return search_bundle({"index.html": b"<html lang='en'><body><main><h1>Liu</h1></main></body></html>"}, "en")
 
-    assert "pagefind/pagefind.js" in asyncio.run(inside())
+    # A thread of its own: in the whole suite, the shared Playwright session already runs a loop in this one.
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        assert "pagefind/pagefind.js" in thread.submit(asyncio.run, inside()).result()
