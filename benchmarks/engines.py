@@ -17,17 +17,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
-import os
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from stats import ROOT, SEED, _rows, dataset  # noqa: E402 - the same cached data as benchmarks/stats.py
+from stats import SEED, _rows, agree, dataset, measure  # noqa: E402 - the same cached data as benchmarks/stats.py
 
 ENGINES = ("duckdb", "pyspark")
 
@@ -53,27 +49,6 @@ def child(engine: str, project: Path) -> None:
     print(json.dumps(outcome))
 
 
-def measure(engine: str, project: Path) -> dict[str, Any]:
-    """Run the child for one engine and read its JSON."""
-    done = subprocess.run(
-        [sys.executable, __file__, "--child", engine, str(project)],
-        capture_output=True,
-        text=True,
-        check=False,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
-    if done.returncode != 0:
-        raise SystemExit(f"{engine} failed:\n{done.stderr}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
-
-
-def agree(a: Any, b: Any) -> bool:
-    """Counts exactly, floats to 1e-12."""
-    if isinstance(a, float) and isinstance(b, float):
-        return math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-12)
-    return a == b
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scales", nargs="+", type=float, default=[1])
@@ -91,8 +66,8 @@ def main() -> None:
     for scale in args.scales:
         project = dataset(args.dir, scale, args.seed)
         engagements = _rows(project / "data" / "engagements.parquet")
-        d, s = (measure(engine, project) for engine in ENGINES)
-        differ = [k for k, v in d["values"].items() if not agree(v, s["values"].get(k))]
+        d, s = (measure(engine, project, __file__) for engine in ENGINES)
+        differ = [k for k, v in d["values"].items() if not agree(v, s["values"].get(k), rel_tol=1e-12)]
         print(
             f"{scale:>5g} {engagements:>12,} | {d['open']:>11.2f} {d['stats']:>12.2f} | "
             f"{s['start']:>11.2f} {s['open']:>10.2f} {s['stats']:>11.2f} | {s['stats'] / d['stats']:>17.1f}x | "

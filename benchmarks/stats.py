@@ -321,9 +321,10 @@ def child(kind: str, project: Path) -> None:
     print(json.dumps(outcome))
 
 
-def measure(kind: str, project: Path) -> dict[str, Any]:
+def measure(kind: str, project: Path, script: str = __file__) -> dict[str, Any]:
+    """Run `script --child kind project` in a new process and read the JSON it prints last."""
     done = subprocess.run(
-        [sys.executable, __file__, "--child", kind, str(project)],
+        [sys.executable, script, "--child", kind, str(project)],
         capture_output=True,
         text=True,
         check=False,
@@ -334,9 +335,10 @@ def measure(kind: str, project: Path) -> dict[str, Any]:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def agree(a: Any, b: Any) -> bool:
+def agree(a: Any, b: Any, rel_tol: float = 1e-9) -> bool:
+    """Counts exactly, floats to rel_tol."""
     if isinstance(a, float) and isinstance(b, float):
-        return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
+        return math.isclose(a, b, rel_tol=rel_tol, abs_tol=1e-12)
     return a == b
 
 
