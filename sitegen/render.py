@@ -28,6 +28,7 @@ from .entities import Entity, entities_of
 from .errors import RenderError
 from .findings import Finding, Source
 from .parallel import fork_map
+from .paths import check_inside
 from .stats import StatResult
 from .untrusted import safe_link, without_bidi_controls
 
@@ -121,6 +122,24 @@ class StatValue:
         return str(escape(str(self)))
 
 
+class ProjectTemplates(jinja2.FileSystemLoader):
+    """The project's templates/: a template that is a symlink leading out of the project is refused.
+
+    A template's text is published with the site (a cloned project could otherwise pull
+    `~/.ssh/id_rsa` or a private draft into it through `templates/page.html -> ...`).
+    """
+
+    def __init__(self, directory: Path, project_dir: Path) -> None:
+        super().__init__(str(directory))
+        self.project_dir = project_dir
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str | None, Callable[[], bool]]:
+        source, filename, uptodate = super().get_source(environment, template)
+        if filename is not None:
+            check_inside(Path(filename), self.project_dir, RenderError)
+        return source, filename, uptodate
+
+
 class Renderer:
     """Holds the Jinja environment and the results, and renders pages into a Site."""
 
@@ -138,7 +157,7 @@ class Renderer:
         self.absolute = self.base_url.startswith(("http://", "https://"))
         loaders: list[jinja2.BaseLoader] = []
         if config.templates_dir.is_dir():
-            loaders.append(jinja2.FileSystemLoader(str(config.templates_dir)))
+            loaders.append(ProjectTemplates(config.templates_dir, config.project_dir))
         loaders.append(jinja2.FileSystemLoader(str(THEME / "templates")))
         self.env = jinja2.Environment(
             loader=jinja2.ChoiceLoader(loaders),

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from sitegen.build import build
-from sitegen.errors import ContentError, DataError, FindingError
+from sitegen.errors import ContentError, DataError, FindingError, RenderError
 from sitegen.render import json_for_html
 from sitegen.untrusted import safe_link, without_bidi_controls
 
@@ -84,6 +84,31 @@ def test_symlinks_out_of_the_project_fail_the_build(tiny: Path, tmp_path: Path) 
     with pytest.raises(DataError) as caught:
         build(tiny)
     assert caught.value.path == Path("data/accounts.csv")
+
+
+def test_template_symlinks_out_of_the_project_fail_the_build(tiny: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "story.html").write_text("PRIVATE {{ page.title }}", encoding="utf-8")
+    (tiny / "templates").mkdir()
+    (tiny / "templates" / "story.html").symlink_to(outside / "story.html")
+    with pytest.raises(RenderError) as caught:
+        build(tiny)
+    assert caught.value.path == Path("templates/story.html") and "outside the project" in caught.value.message
+    (tiny / "templates" / "story.html").unlink()
+    (tiny / "templates" / "private").symlink_to(outside, target_is_directory=True)
+    assert b"PRIVATE" not in b"".join(p.read_bytes() for p in build(tiny).output_dir.rglob("*.html"))
+    (tiny / "templates" / "story.html").write_text(
+        "{% extends 'base.html' %}{% block main %}{% include 'private/story.html' %}{% endblock %}", encoding="utf-8"
+    )
+    with pytest.raises(RenderError) as caught:
+        build(tiny)
+    assert caught.value.path == Path("templates/private/story.html")
+    (tiny / "layouts").mkdir()
+    (tiny / "layouts" / "story.html").write_text("{% extends 'base.html' %}", encoding="utf-8")
+    (tiny / "templates" / "story.html").unlink()
+    (tiny / "templates" / "story.html").symlink_to(tiny / "layouts" / "story.html")  # inside the project: fine
+    assert (build(tiny).output_dir / "index.html").is_file()
 
 
 def test_symlinks_inside_the_project_are_fine(tiny: Path) -> None:
