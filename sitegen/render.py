@@ -133,10 +133,9 @@ class ProjectTemplates(jinja2.FileSystemLoader):
         super().__init__(str(directory))
         self.project_dir = project_dir
 
-    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str | None, Callable[[], bool]]:
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
         source, filename, uptodate = super().get_source(environment, template)
-        if filename is not None:
-            check_inside(Path(filename), self.project_dir, RenderError)
+        check_inside(Path(filename), self.project_dir, RenderError)
         return source, filename, uptodate
 
 
