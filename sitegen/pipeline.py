@@ -18,7 +18,7 @@ from .errors import ErrorList, SitegenError
 from .findings import check_findings, read_sources, unchecked_findings
 from .handtyped import handtyped_numbers_in
 from .links import check_links
-from .render import SEARCH_PAGE, Renderer, Results
+from .render import UNINDEXED, Renderer, Results
 from .search import search_bundle
 from .stats import compute_stats, unused_statistics
 from .write import write_site
@@ -57,7 +57,7 @@ def run(
     data, stats, findings, charts = results.data, results.stats, results.findings, results.charts
     site = Renderer(config, content, results, build_date(content), cache_dir(config, "social")).render()
     if config.search:
-        indexed = {path: site.files[path] for path in site.pages if path != SEARCH_PAGE}
+        indexed = {path: site.files[path] for path in site.pages if path not in UNINDEXED}
         for path, content_bytes in search_bundle(indexed, config.site.language, cache_dir(config, "search")).items():
             site.add(path, content_bytes)
     warnings = [*data.warnings, *(e.located() for e in strict_checks(config, content))]

@@ -38,6 +38,9 @@ _BLOCK = "SITEGENBLOCK{}X"
 PARALLEL_FROM = 64  # pages; fewer render faster in this process than forking workers costs
 TOC_MIN_SECTIONS = 3  # a page with this many sections gets a table of contents
 SEARCH_PAGE = "search/index.html"
+NAV_MAX = 12  # pages the menu lists; a bigger site's menu lists its first top-level pages and an index of all
+PAGES_INDEX = "all-pages"  # the slug of that index, generated only for a site with more than NAV_MAX pages
+UNINDEXED = frozenset({SEARCH_PAGE, f"{PAGES_INDEX}/index.html"})  # pages the search index leaves out
 
 
 @dataclass(frozen=True)
@@ -178,22 +181,28 @@ class Renderer:
         site = Site()
         pages = sorted(self.content.pages, key=lambda p: (p.order, p.slug))
         nav = [p for p in pages if p.slug]
+        all_pages = self.pages_index(pages)
+        menu = nav_menu(nav, all_pages)
         plans = [self.plan(page) for page in pages]  # in this process: the social cards are collected here
 
         def render_one(index: int) -> list[tuple[str, str]]:
-            return self.render_planned(plans[index], nav)
+            return self.render_planned(plans[index], menu)
 
         rendered = fork_map(render_one, len(pages), minimum=PARALLEL_FROM)
         for outputs in rendered if rendered is not None else map(render_one, range(len(pages))):
             for path, html in outputs:
                 site.add(path, html)
                 site.pages.append(path)
+        if all_pages in menu:
+            path = output_path(all_pages.slug)
+            site.add(path, self.render_template(all_pages.template, all_pages, path, menu, Markup(""), listed=nav))
+            site.pages.append(path)
         if self.config.search:
-            self.add_search_page(site, pages, nav)
+            self.add_search_page(site, pages, menu)
         not_found = Page(
             source=Path("404"), slug="404", title="Page not found", body="", body_line=1, template="404.html"
         )
-        site.add("404.html", self.render_template("404.html", not_found, "404.html", nav, Markup("")))
+        site.add("404.html", self.render_template("404.html", not_found, "404.html", menu, Markup("")))
         self.add_publishing_files(site, pages, site.pages)
         try:
             for image, png in sorted(render_pngs(self.cards, self.cache_dir).items()):
@@ -209,6 +218,19 @@ class Renderer:
             if asset.is_file():
                 site.add(f"assets/{asset.relative_to(THEME / 'static').as_posix()}", asset.read_bytes())
         return site
+
+    def pages_index(self, pages: list[Page]) -> Page:
+        """The generated page listing every page, which a long menu links to instead of listing them all."""
+        return Page(
+            source=Path(PAGES_INDEX),
+            slug=PAGES_INDEX,
+            title="All pages",
+            body="",
+            body_line=1,
+            description=f"Every page of {self.config.site.title}.",
+            template="all-pages.html",
+            order=max((p.order for p in pages), default=0) + 1,
+        )
 
     def add_search_page(self, site: Site, pages: list[Page], nav: list[Page]) -> None:
         """search/index.html: a search box when JavaScript runs, else a pointer to the indexes (see search.js)."""
@@ -396,6 +418,18 @@ class Renderer:
             raise RenderError(f"template {exc.name!r} not found in templates/ or the theme", path=source) from None
         except jinja2.TemplateError as exc:
             raise RenderError(f"template {template!r}: {exc}", path=source) from None
+
+
+def nav_menu(nav: list[Page], index: Page) -> list[Page]:
+    """The site menu: every page when there are at most NAV_MAX, else the first top-level ones and `index`.
+
+    A menu of hundreds of links on every page is long to scroll on a phone and to tab through with a
+    screen reader, and makes every page (and the link check and the search indexer reading it) grow with
+    the size of the site; the index lists every page instead, in the menu's order.
+    """
+    if len(nav) <= NAV_MAX:
+        return nav
+    return [*[p for p in nav if "/" not in p.slug][: NAV_MAX - 1], index]
 
 
 def _template_line(exc: BaseException, first_line: int) -> int:
