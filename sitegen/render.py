@@ -7,11 +7,12 @@ import json
 import math
 import posixpath
 import re
+import sys
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import jinja2
@@ -19,18 +20,19 @@ import markdown
 from markupsafe import Markup, escape
 
 from . import numbers
-from .charts import Chart, SocialCard, render_pngs, social_card
-from .charts.svg import RenderFailed
 from .config import Config
 from .content import Content, Page, read_corrections
-from .data import Data
-from .entities import Entity, entities_of
 from .errors import RenderError
-from .findings import Finding, Source
 from .parallel import fork_map
 from .paths import check_inside
-from .stats import StatResult
 from .untrusted import safe_link, without_bidi_controls
+
+if TYPE_CHECKING:  # imported where used: a site of plain pages renders without the data stack
+    from .charts import Chart, SocialCard
+    from .data import Data
+    from .entities import Entity
+    from .findings import Finding, Source
+    from .stats import StatResult
 
 THEME = Path(__file__).parent / "theme"
 _REFERENCE = re.compile(r"""\b(stat|finding|chart)\(\s*(["'])(.*?)\2\s*\)""")
@@ -47,7 +49,7 @@ UNINDEXED = frozenset({SEARCH_PAGE, f"{PAGES_INDEX}/index.html"})  # pages the s
 class Results:
     """What the earlier stages computed, for templates to show."""
 
-    data: Data
+    data: Data | None  # None for a project without datasets (see pipeline.uses_data)
     stats: dict[str, StatResult]
     sources: dict[str, Source]
     findings: dict[str, Finding]
@@ -204,11 +206,8 @@ class Renderer:
         )
         site.add("404.html", self.render_template("404.html", not_found, "404.html", menu, Markup("")))
         self.add_publishing_files(site, pages, site.pages)
-        try:
-            for image, png in sorted(render_pngs(self.cards, self.cache_dir).items()):
-                site.add(image, png)
-        except RenderFailed as exc:
-            raise RenderError(f"social image {exc.name} could not be rendered: {exc.reason}") from None
+        if self.cards:
+            self.add_social_images(site)
         for download, content in sorted(self.results.downloads.items()):
             site.add(download, content)
         for chart_id, chart in sorted(self.results.charts.items()):
@@ -251,10 +250,23 @@ class Renderer:
         site.add(SEARCH_PAGE, html)
         site.pages.append(SEARCH_PAGE)
 
+    def add_social_images(self, site: Site) -> None:
+        """The PNG of every social card planned (Vega through vl-convert, so imported only when there are cards)."""
+        from .charts import render_pngs
+        from .charts.svg import RenderFailed
+
+        try:
+            for image, png in sorted(render_pngs(self.cards, self.cache_dir).items()):
+                site.add(image, png)
+        except RenderFailed as exc:
+            raise RenderError(f"social image {exc.name} could not be rendered: {exc.reason}") from None
+
     def social(self, page: Page, chart_id: str | None) -> dict[str, str]:
         """Plan the page's social image (its chart's picture or a title card); the template gets its path and alt."""
         if not self.absolute:
             return {}  # only absolute URLs can name the image in Open Graph meta, so nothing would use it
+        from .charts import social_card
+
         image = f"social/{page.slug or 'index'}.png"
         site = self.config.site
         chart = self.results.charts.get(chart_id) if chart_id else None
@@ -264,7 +276,11 @@ class Renderer:
 
     def plan(self, page: Page) -> PagePlan:
         """A page's collection entities and the social images of the page and each entity page."""
-        entities = entities_of(page, self.results.stats) if page.collection else []
+        entities: list[Entity] = []
+        if page.collection:
+            from .entities import entities_of
+
+            entities = entities_of(page, self.results.stats)
         per_chart = (page.collection or {}).get("chart")
         if per_chart and not any(c.startswith(f"{per_chart}/") for c in self.results.charts):
             raise RenderError(
@@ -381,10 +397,10 @@ class Renderer:
             "findings": results.findings,
             "sources": results.sources,
             "charts": results.charts,
-            "tables": results.data.tables,
+            "tables": results.data.tables if results.data else {},
             "corrections": self.corrections,
             "downloads": {path: len(content) for path, content in sorted(results.downloads.items())},
-            "illustrative": results.data.illustrative,
+            "illustrative": results.data.illustrative if results.data else False,
             "url": url,
             "page_url": lambda slug: url(output_path(slug)),
             "public_url": self.public_url,
@@ -467,9 +483,12 @@ def check_references(page: Page, results: Results) -> None:
 
 
 def _value(x: Any) -> Any:
+    """The number of a result (or of a StatValue), else x itself."""
     if isinstance(x, StatValue):
         x = x.result
-    return x.value if isinstance(x, StatResult) else x
+    # Without the statistics module loaded (a site of plain pages) there is no StatResult to unwrap.
+    model = sys.modules.get("sitegen.stats.model")
+    return x.value if model is not None and isinstance(x, model.StatResult) else x
 
 
 def json_for_html(value: Any) -> Markup:

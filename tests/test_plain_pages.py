@@ -1,9 +1,16 @@
-"""The site menu: every page on a small site; on a big one, the top-level pages and an index of every page."""
+"""A project of plain pages: a menu that scales with the site, and a build without the data stack.
+
+The menu lists every page on a small site; on a big one, the top-level pages and an index of every page.
+"""
 
 from __future__ import annotations
 
+import json
+import os
 import posixpath
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 from sitegen.build import build
@@ -53,3 +60,23 @@ def test_a_big_site_menu_lists_top_level_pages_and_an_index_that_reaches_every_p
     listed = _HREF.findall(index.split('<main id="main">', 1)[1])
     assert listed == [f"../{slug}/index.html" for slug in sorted(sections + top)]
     assert '<a href="index.html" aria-current="page">All pages</a>' in index
+
+
+def test_plain_pages_build_without_the_data_stack(tmp_path: Path) -> None:
+    """No datasets, statistics or charts: none of Ibis, DuckDB, pandas, pyarrow or Altair is imported."""
+    root = project(tmp_path / "plain", ["about"])
+    (root / "content" / "about.md").write_text("---\ntitle: About\n---\n\n{{ 1234567 | count }} readers.\n")
+    script = (
+        "import json, sys; from pathlib import Path; from sitegen.build import build; "
+        "summary = build(Path(sys.argv[1])); "
+        "print(json.dumps([summary.pages, sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('ibis', 'duckdb', 'pandas', 'pyarrow', 'altair', 'vl_convert'))]))"
+    )
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    done = subprocess.run(  # noqa: S603 - this interpreter
+        [sys.executable, "-c", script, str(root)], env=env, capture_output=True, text=True, check=True
+    )
+    pages, heavy = json.loads(done.stdout)
+    assert pages == 2  # home and about
+    assert heavy == []
+    assert "1,234,567 readers." in (root / "site" / "about" / "index.html").read_text()
