@@ -106,7 +106,7 @@ def stage_timer() -> Iterator[dict[str, float]]:
 
     for name, value in sorted(vars(pipeline).items()):
         if callable(value) and getattr(value, "__module__", "").startswith("sitegen.") and not isinstance(value, type):
-            if name not in ("run", "compute_results", "build_date", "uses_data"):
+            if name not in ("run", "compute_results", "build_date", "uses_data", "search_files"):
                 patched.append((pipeline, name, value))
     for module, names in (  # the data stages: imported by the pipeline from their modules when it calls them
         (sitegen.data, ("load_data", "table_downloads")),

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -18,7 +19,7 @@ from .content import Content, read_content
 from .errors import ErrorList, SitegenError
 from .handtyped import handtyped_numbers_in
 from .links import check_links
-from .render import UNINDEXED, Renderer, Results
+from .render import UNINDEXED, Renderer, Results, Site
 from .search import search_bundle
 from .write import write_site
 
@@ -57,12 +58,13 @@ def run(
             _LAST_RESULTS[config.project_dir] = (results_key, results)
     stats, findings, charts = results.stats, results.findings, results.charts
     site = Renderer(config, content, results, build_date(content), cache_dir(config, "social")).render()
-    if config.search:
-        indexed = {path: site.files[path] for path in site.pages if path not in UNINDEXED}
-        for path, content_bytes in search_bundle(indexed, config.site.language, cache_dir(config, "search")).items():
+    with ThreadPoolExecutor(max_workers=1) as background:
+        # Pagefind indexes in a process of its own; the checks that do not need its files run meanwhile.
+        bundle = background.submit(search_files, config, site) if config.search else None
+        warnings = [*(results.data.warnings if results.data else ())]
+        warnings += [e.located() for e in strict_checks(config, content)]
+        for path, content_bytes in bundle.result().items() if bundle else ():
             site.add(path, content_bytes)
-    warnings = [*(results.data.warnings if results.data else ())]
-    warnings += [e.located() for e in strict_checks(config, content)]
     warnings += [str(link) for link in check_links(site.files, urlsplit(config.site.base_url).path or "/")]
     if strict and warnings:
         raise ErrorList([SitegenError(f"--strict: {w}") for w in warnings])
@@ -78,6 +80,12 @@ def run(
         warnings=tuple(warnings),
         notes=tuple(publishing_notes(config)),
     )
+
+
+def search_files(config: Config, site: Site) -> dict[str, bytes]:
+    """The search index (Pagefind's bundle) of the site's pages, but those search leaves out."""
+    indexed = {path: site.files[path] for path in site.pages if path not in UNINDEXED}
+    return search_bundle(indexed, config.site.language, cache_dir(config, "search"))
 
 
 def publishing_notes(config: Any) -> list[str]:
