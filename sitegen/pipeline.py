@@ -1,27 +1,29 @@
-"""The full build, stage by stage (imports the heavy libraries). Nothing is written until every stage has succeeded."""
+"""The full build, stage by stage. Nothing is written until every stage has succeeded.
+
+The data stages, and with them Ibis, DuckDB, pandas and Altair, are imported only for a project with data.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from .build import BuildSummary
-from .charts import render_charts
 from .config import Config
-from .content import read_content
-from .data import load_data, table_downloads
+from .content import Content, read_content
 from .errors import ErrorList, SitegenError
-from .findings import check_findings, read_sources, unchecked_findings
 from .handtyped import handtyped_numbers_in
 from .links import check_links
-from .render import SEARCH_PAGE, Renderer, Results
+from .render import UNINDEXED, Renderer, Results, Site
 from .search import search_bundle
-from .stats import compute_stats, unused_statistics
 from .write import write_site
+
+DATA_DECLARATIONS = ("sources", "stats", "findings", "charts")  # content/*.yaml that need the data stages
 
 _LAST_RESULTS: dict[Path, tuple[str, Results]] = {}  # per project: the results of the last build in this process
 
@@ -54,13 +56,15 @@ def run(
         results = compute_results(config, content)
         if results_key:
             _LAST_RESULTS[config.project_dir] = (results_key, results)
-    data, stats, findings, charts = results.data, results.stats, results.findings, results.charts
+    stats, findings, charts = results.stats, results.findings, results.charts
     site = Renderer(config, content, results, build_date(content), cache_dir(config, "social")).render()
-    if config.search:
-        indexed = {path: site.files[path] for path in site.pages if path != SEARCH_PAGE}
-        for path, content_bytes in search_bundle(indexed, config.site.language, cache_dir(config, "search")).items():
+    with ThreadPoolExecutor(max_workers=1) as background:
+        # Pagefind indexes in a process of its own; the checks that do not need its files run meanwhile.
+        bundle = background.submit(search_files, config, site) if config.search else None
+        warnings = [*(results.data.warnings if results.data else ())]
+        warnings += [e.located() for e in strict_checks(config, content)]
+        for path, content_bytes in bundle.result().items() if bundle else ():
             site.add(path, content_bytes)
-    warnings = [*data.warnings, *(e.located() for e in strict_checks(config, content))]
     warnings += [str(link) for link in check_links(site.files, urlsplit(config.site.base_url).path or "/")]
     if strict and warnings:
         raise ErrorList([SitegenError(f"--strict: {w}") for w in warnings])
@@ -78,6 +82,12 @@ def run(
     )
 
 
+def search_files(config: Config, site: Site) -> dict[str, bytes]:
+    """The search index (Pagefind's bundle) of the site's pages, but those search leaves out."""
+    indexed = {path: site.files[path] for path in site.pages if path not in UNINDEXED}
+    return search_bundle(indexed, config.site.language, cache_dir(config, "search"))
+
+
 def publishing_notes(config: Any) -> list[str]:
     """What a site without an absolute base_url lacks: a sitemap and absolute social-image URLs."""
     if config.site.base_url.startswith(("http://", "https://")):
@@ -88,8 +98,29 @@ def publishing_notes(config: Any) -> list[str]:
     ]
 
 
-def compute_results(config: Config, content: Any) -> Results:
-    """The data, statistics, findings, charts and downloads the pages show."""
+def uses_data(config: Config, content: Content) -> bool:
+    """Whether the project has datasets, a data package or declarations that the data stages compute.
+
+    A project of plain pages has none: its build imports none of the data stack (Ibis, DuckDB, pandas,
+    pyarrow, Altair), which would take longer than rendering a few hundred pages.
+    """
+    return bool(
+        config.datasets
+        or config.generate is not None
+        or (config.data_dir / "datapackage.json").is_file()
+        or any(content.declarations[name].entries for name in DATA_DECLARATIONS)
+    )
+
+
+def compute_results(config: Config, content: Content) -> Results:
+    """The data, statistics, findings, charts and downloads the pages show (none for a project of plain pages)."""
+    if not uses_data(config, content):
+        return Results(data=None, stats={}, sources={}, findings={}, charts={})
+    from .charts import render_charts
+    from .data import load_data, table_downloads
+    from .findings import check_findings, read_sources
+    from .stats import compute_stats
+
     data = load_data(config)
     stats = compute_stats(content.declarations["stats"], data, cache_dir=cache_dir(config, "stats"))
     sources = read_sources(content.declarations["sources"])
@@ -99,8 +130,13 @@ def compute_results(config: Config, content: Any) -> Results:
     return Results(data=data, stats=stats, sources=sources, findings=findings, charts=charts, downloads=downloads)
 
 
-def strict_checks(config: Any, content: Any) -> list[SitegenError]:
+def strict_checks(config: Any, content: Content) -> list[SitegenError]:
     """What --strict refuses: unused statistics, unchecked findings, numbers typed by hand in prose."""
+    if not uses_data(config, content):
+        return [*handtyped_numbers_in(content.pages)]  # no statistics or findings to check
+    from .findings import unchecked_findings
+    from .stats import unused_statistics
+
     return [
         *unused_statistics(content, config.templates_dir),
         *unchecked_findings(content.declarations["findings"]),
