@@ -46,6 +46,7 @@ class Context:
         self._network_keys: dict[str, list[Any]] = {}
         self._target_ids: dict[str, tuple[list[str], str]] = {}
         self._members: dict[str, list[str]] = {}
+        self._answers: dict[str, Any] = {}
 
     @property
     def keyed(self) -> KeyedTables:
@@ -91,6 +92,14 @@ class Context:
         if statuses:
             return status.filter(status.status.isin(list(statuses))).account_key
         return status.filter(status.status.notnull() & (status.status != "unknown")).account_key
+
+    def shared_frame(self, expr: ir.Table) -> Any:
+        """A query's (small) result as a pandas frame, run once per build: statistics that differ only in what
+        they do with the answer (per_target tables with different minimums) ask the engine once."""
+        sql = str(self.engine.con.compile(expr))
+        if sql not in self._answers:
+            self._answers[sql] = self.engine.frame(expr)
+        return self._answers[sql].copy()
 
     def close(self) -> None:
         """Free what the statistics made on the engine (the keyed tables and their file)."""
@@ -335,7 +344,7 @@ def selected_engagements(ctx: Context, definition: StatDef, targets_required: bo
 
 def raw_engagements(ctx: Context, definition: StatDef, targets_required: bool = True) -> Selection:
     """Like `selected_engagements`, on the file's own columns (string ids, post_id): for the kinds that need
-    posts. Filtering by target first keeps the scan cheap."""
+    posts. The targets' rows are read from the file once and shared (see `KeyedTables.targeted`)."""
     return _selection(ctx, definition, targets_required, raw=True)
 
 
@@ -343,22 +352,20 @@ def _selection(ctx: Context, definition: StatDef, targets_required: bool, raw: b
     kinds = engagement_kinds(definition)
     window = window_of(definition)
     params = definition.params
-    if raw:
-        table = ctx.table("engagements", "kind", "engager_id", "post_id", "target_author_id", "created_at")
-        kind_condition = table.kind.isin(kinds)
-    else:
+    table = ctx.table("engagements", "kind", "engager_id", "post_id", "target_author_id", "created_at")
+    if not raw:
         table = ctx.engagements()
-        kind_condition = table.kind.isin([kind_code(k) for k in kinds])
     if targets_required or any(params.get(k) for k in ("target", "targets", "roles")):
         if raw:
             ids, who = ctx.target_ids(params)
-            table = table.filter(table.target_author_id.isin(ids))
+            table = ctx.keyed.targeted(ids)
         else:
             keys, who = ctx.target_keys(params)
             table = table.filter(table.target.isin(keys))
         words = engagement_words(kinds, who)
     else:
         who, words = "any account", kind_words(kinds)
+    kind_condition = table.kind.isin(kinds if raw else [kind_code(k) for k in kinds])
     selected = table.filter(kind_condition, in_window(table.created_at, window))
     filters = (f"engagement kinds: {kind_words(kinds)}", f"posts by: {who}", f"window: {window_words(window)}")
     return Selection(selected, f"{words} {window_words(window)}", window, filters)

@@ -141,13 +141,14 @@ def status_share(ctx: Context, definition: StatDef) -> StatResult:
     status = ctx.statuses(as_of)
     joined = per_engager.left_join(status, per_engager.engager == status.account_key)
     known = joined.status.notnull() & (joined.status != "unknown")
-    counts = ctx.engine.frame(
-        joined.aggregate(
-            numerator=(known & joined.status.isin(list(statuses))).ifelse(joined.n, 0).sum(),
-            denominator=known.ifelse(joined.n, 0).sum(),
-            unknown=(~known).ifelse(joined.n, 0).sum(),
-        )
-    ).iloc[0]
+    with ctx.keyed.per_engager():
+        counts = ctx.engine.frame(
+            joined.aggregate(
+                numerator=(known & joined.status.isin(list(statuses))).ifelse(joined.n, 0).sum(),
+                denominator=known.ifelse(joined.n, 0).sum(),
+                unknown=(~known).ifelse(joined.n, 0).sum(),
+            )
+        ).iloc[0]
     numerator, denominator, unknown = (int(counts[c] or 0) for c in ("numerator", "denominator", "unknown"))
     status_words = " or ".join(statuses)
     checked = f"the latest check on or before {long_date(as_of)}"
@@ -198,12 +199,9 @@ def per_target(ctx: Context, definition: StatDef) -> StatResult:
     described = ["handle", "account_id", "role"] + (["followers"] if "followers" in accounts.columns else [])
     if "display_name" in accounts.columns:
         described.insert(1, "display_name")
-    listed = (
-        grouped.filter(grouped.engagements >= minimum)
-        .join(keys, "target")
-        .join(accounts.select(*described), "account_id")
-    )
-    frame = ctx.engine.frame(listed.select(*described, "engagements", "known_status", "with_status"))
+    listed = grouped.join(keys, "target").join(accounts.select(*described), "account_id")
+    frame = ctx.shared_frame(listed.select(*described, "engagements", "known_status", "with_status"))
+    frame = frame[frame["engagements"] >= minimum]
     for column in ("engagements", "known_status", "with_status"):
         frame[column] = frame[column].fillna(0).astype("int64")
     frame["share"] = (frame["with_status"] / frame["known_status"].where(frame["known_status"] > 0)).astype("float64")
@@ -296,7 +294,8 @@ def concentration(ctx: Context, definition: StatDef) -> StatResult:
     assert points is not None
     per_engager = selection.table.group_by("engager").aggregate(n=ibis._.count())
     # Engagers per activity level: small whatever the size of the data, and exact (ties do not matter).
-    histogram = ctx.engine.frame(per_engager.group_by("n").aggregate(engagers=ibis._.count()))
+    with ctx.keyed.per_engager():
+        histogram = ctx.engine.frame(per_engager.group_by("n").aggregate(engagers=ibis._.count()))
     curve = Lorenz(histogram["n"].to_numpy(dtype="int64"), histogram["engagers"].to_numpy(dtype="int64"))
     if curve.engagers == 0:
         raise ParamError("window", f"no {selection.words}: the concentration is undefined")
