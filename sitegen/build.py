@@ -44,8 +44,9 @@ def build(
 
     `strict` turns warnings (broken internal links, ...) into a failure; `force` allows replacing an
     output directory sitegen did not create; `clean` deletes the project's cache first and runs every stage.
-    `on_pages` is called once the new pages are written when the site still waits for its search index
-    (`sitegen serve` reloads the open pages then); the build returns when the whole site is written.
+    `on_pages` is called once the new pages are in the output, possibly before the search index that
+    follows them (`sitegen serve` reloads the open pages then); the build returns when the whole site is
+    written. It is not called when nothing had to be built.
     """
     started = time.perf_counter()
     config = load_config(project_dir, overrides)

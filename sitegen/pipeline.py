@@ -20,7 +20,7 @@ from .errors import ErrorList, SitegenError
 from .findings import check_findings, read_sources, unchecked_findings
 from .handtyped import handtyped_numbers_in
 from .links import check_links
-from .render import SEARCH_PAGE, Renderer, Results
+from .render import SEARCH_PAGE, RenderedPages, Renderer, Results
 from .search import cached_search_bundle, search_bundle
 from .stats import compute_stats, unused_statistics
 from .write import write_site
@@ -33,6 +33,7 @@ def forget_results() -> None:
     """Drop the results kept in memory between builds (`--clean`)."""
     _LAST_RESULTS.clear()
     _LAST_BUNDLE.clear()
+    RenderedPages.forget()
 
 
 def run(
@@ -50,8 +51,8 @@ def run(
     results are used again and only the pages are read and rendered.
 
     `on_pages` (given by `sitegen serve`) is called as soon as the pages are in place: when the search index
-    of the new pages is not cached, the site is first written with the previous build's index, on_pages is
-    called, then the new index is made and the site written again (see `stale_search_bundle`).
+    of the new pages is not cached, the site is first written with the previous build's index (on_pages is
+    called then), and the new index is made and the site written again (see `stale_search_bundle`).
     """
     started = time.perf_counter()
     content = read_content(config.project_dir, config.limits)
@@ -75,9 +76,8 @@ def run(
     warnings += [str(link) for link in check_links(site.files, urlsplit(config.site.base_url).path or "/")]
     if strict and warnings:
         raise ErrorList([SitegenError(f"--strict: {w}") for w in warnings])
-    files = write_site(site.files, config.output_dir, known=known)
-    if stale is not None and on_pages is not None:
-        on_pages()
+    files = write_site(site.files, config.output_dir, known=known, on_swapped=on_pages)
+    if stale is not None:
         files = write_search_bundle(config, site.files, stale, indexed)
     elif config.search:
         _LAST_BUNDLE[config.project_dir] = bundle

@@ -142,7 +142,7 @@ class LiveSite:
             more = f" and {len(changed) - 3} more" if len(changed) > 3 else ""
             self.log(f"changed: {', '.join(changed[:3])}{more}; rebuilding", False)
         before = self._manifest()
-        shown: list[float] = []  # when the pages were shown, if before the search index was written
+        shown: list[float] = []  # when the new pages were in place (the search index and clean-up may follow)
 
         def pages_written() -> None:
             self._use_output()
@@ -162,7 +162,8 @@ class LiveSite:
             self.log(f"warning: {warning}", True)
         after = self._manifest()
         unchanged = ", output unchanged" if after == before else ""
-        early = f" (pages shown after {shown[0] - started:.1f}s, then the search index)" if shown else ""
+        finished = time.perf_counter()
+        early = f" (shown after {shown[0] - started:.1f}s)" if shown and finished - shown[0] > 0.1 else ""
         self.log(f"built {summary.pages} pages in {summary.seconds:.1f}s{early}{unchanged}", False)
         if not shown:
             self._reload(before)
