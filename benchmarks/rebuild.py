@@ -127,9 +127,13 @@ def measure(
         if prepare is not None:
             prepare(project, run)
         pages_written: list[float] = []
+
+        def on_pages(times: list[float] = pages_written) -> None:
+            times.append(time.perf_counter())
+
         with stage_timer() as spent:
             started = time.perf_counter()
-            pipeline_build(project, on_pages=lambda: pages_written.append(time.perf_counter()))
+            pipeline_build(project, on_pages=on_pages)
             seconds.append(time.perf_counter() - started)
         shown.append((pages_written[0] if pages_written else started + seconds[-1]) - started)
         stages.append(dict(spent))

@@ -69,7 +69,9 @@ def run(
     indexed = {path: site.files[path] for path in site.pages if path != SEARCH_PAGE} if config.search else {}
     stale = stale_search_bundle(config, indexed) if on_pages is not None else None
     if config.search:
-        bundle = stale if stale is not None else search_bundle(indexed, config.site.language, cache_dir(config, "search"))
+        bundle = (
+            stale if stale is not None else search_bundle(indexed, config.site.language, cache_dir(config, "search"))
+        )
         for path, content_bytes in bundle.items():
             site.add(path, content_bytes)
     warnings = [*data.warnings, *(e.located() for e in strict_checks(config, content))]
@@ -109,7 +111,9 @@ def stale_search_bundle(config: Config, indexed: dict[str, bytes]) -> dict[str, 
     return previous
 
 
-def write_search_bundle(config: Config, files: dict[str, bytes], stale: dict[str, bytes], indexed: dict[str, bytes]) -> int:
+def write_search_bundle(
+    config: Config, files: dict[str, bytes], stale: dict[str, bytes], indexed: dict[str, bytes]
+) -> int:
     """Index the pages, then write the site again with the new bundle in place of the stale one.
 
     The pages were written a moment ago with the stale bundle: each file still has the stat that write

@@ -197,7 +197,9 @@ def test_a_template_that_reads_other_pages_bodies_sees_their_edits(tiny: Path, t
     theme_page = Path(__file__).parent.parent / "sitegen" / "theme" / "templates" / "methodology.html"
     (tiny / "templates" / "methodology.html").write_text(
         theme_page.read_text(encoding="utf-8").replace(
-            "{% endblock %}", "<p>{% for p in nav %}{{ p.title }}: {{ p.body | length }} {% endfor %}</p>{% endblock %}", 1
+            "{% endblock %}",
+            "<p>{% for p in nav %}{{ p.title }}: {{ p.body | length }} {% endfor %}</p>{% endblock %}",
+            1,
         ),
         encoding="utf-8",
     )
