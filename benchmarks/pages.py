@@ -4,9 +4,12 @@
 
 The generator is deterministic (a fixed seed): every page has YAML front matter with a title, a few
 `##` sections of paragraphs with emphasis, inline code, an external link and a bullet list. The same
-files are given to the three tools; each lists every page in its navigation (sitegen's and MkDocs'
-default themes do; Hugo gets a minimal layout that does the same). Each build is a fresh process into an
-empty output directory (sitegen with --clean), timed by wall clock; peak memory is the process's maxrss.
+files are given to the three tools, each with its default navigation: MkDocs' default theme lists every
+page on every page, and so does the minimal layout Hugo gets here; sitegen's theme, above 12 pages, lists
+the first 11 and an "All pages" index that links every page (README: the site menu). MkDocs and sitegen
+also build their search index (both on by default); Hugo has none. Each build is a fresh process that
+rebuilds everything (sitegen with --clean: no cache, every output written; MkDocs --clean; Hugo
+--cleanDestinationDir), timed by wall clock; peak memory is the process's maxrss.
 MkDocs comes from the benchmark venv (.sitegen/bench-venv, made by benchmarks/setup.sh), Hugo from PATH;
 a missing peer is reported as missing.
 """

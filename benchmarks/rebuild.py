@@ -24,7 +24,11 @@ from typing import Any
 
 import pyarrow.parquet as pq
 
+import sitegen.charts.stage
+import sitegen.data
+import sitegen.findings
 import sitegen.pipeline as pipeline
+import sitegen.stats
 from sitegen.config import load_config
 from sitegen.datapackage import read_datapackage, resources_by_name, sha256_file, write_datapackage, write_parquet
 
@@ -102,8 +106,15 @@ def stage_timer() -> Iterator[dict[str, float]]:
 
     for name, value in sorted(vars(pipeline).items()):
         if callable(value) and getattr(value, "__module__", "").startswith("sitegen.") and not isinstance(value, type):
-            if name not in ("run", "compute_results", "build_date"):
+            if name not in ("run", "compute_results", "build_date", "uses_data", "search_files"):
                 patched.append((pipeline, name, value))
+    for module, names in (  # the data stages: imported by the pipeline from their modules when it calls them
+        (sitegen.data, ("load_data", "table_downloads")),
+        (sitegen.stats, ("compute_stats", "unused_statistics")),
+        (sitegen.findings, ("read_sources", "check_findings", "unchecked_findings")),
+        (sitegen.charts.stage, ("render_charts",)),
+    ):
+        patched += [(module, name, getattr(module, name)) for name in names]
     patched.append((pipeline.Renderer, "render", pipeline.Renderer.render))
     for owner, name, value in patched:
         setattr(owner, name, timed(name, value))

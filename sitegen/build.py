@@ -70,7 +70,7 @@ def build(
         if strict and summary.warnings:
             raise ErrorList([SitegenError(f"--strict: {w}") for w in summary.warnings])
         return summary
-    from .pipeline import run  # the heavy imports (ibis, pandas, altair, ...) happen only here
+    from .pipeline import run  # not before: the no-change path above needs none of it
 
     summary = run(config, strict=strict, known=state.outputs(), results_key=state.results_key, on_pages=on_pages)
     state.record({k: v for k, v in asdict(summary).items() if k not in ("output_dir", "seconds", "files")})

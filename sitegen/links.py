@@ -79,42 +79,53 @@ def check_links(files: dict[str, bytes], base_path: str = "/") -> list[BrokenLin
     _SCANS.clear()
     _SCANS.update((path, (files[path], result)) for path, result in pages.items())
     broken: list[BrokenLink] = []
-    splits: dict[str, tuple[bool, str, str]] = {}  # href -> (external, path, anchor): nav links repeat
+    # The same href from the same directory reaches the same file: the menu, the stylesheet and the
+    # scripts repeat on every page, so each distinct link is resolved once.
+    resolved: dict[tuple[str, str], tuple[str | None, str, str]] = {}
     for page, scanner in pages.items():
         directory = posixpath.dirname(page)
         for line, href in scanner.links:
-            split = splits.get(href)
-            if split is None:
-                parts = urlsplit(href)
-                external = bool(parts.scheme or parts.netloc or href.startswith("data:"))
-                split = splits[href] = (external, unquote(parts.path), unquote(parts.fragment))
-            external, path, anchor = split
-            if external:
-                continue  # external links and data URLs are not ours to check here
-            if path.startswith("/"):
-                if not path.startswith(base_path):
-                    broken.append(BrokenLink(page, line, href, f"outside the site's base path {base_path}"))
-                    continue
-                target = path[len(base_path) :]
-            elif path:
-                target = posixpath.normpath(posixpath.join(directory, path))
-                if path.endswith("/"):
-                    target += "/"
-            else:
-                target = page
-            if target.startswith("../") or target == "..":
-                broken.append(BrokenLink(page, line, href, "points above the site root"))
-                continue
-            if target in (".", "./", ""):
-                target = "index.html"
-            elif target.endswith("/"):
-                target += "index.html"
-            if target not in files:
-                if target + "/index.html" in files:
-                    target += "/index.html"
-                else:
-                    broken.append(BrokenLink(page, line, href, f"no file {target}"))
-                    continue
-            if anchor and target in pages and anchor not in pages[target].ids:
-                broken.append(BrokenLink(page, line, href, f"no id {anchor!r} in {target}"))
+            found = resolved.get((directory, href))
+            if found is None:
+                found = resolved[(directory, href)] = resolve(href, directory, files, base_path)
+            target, anchor, problem = found
+            if problem:
+                broken.append(BrokenLink(page, line, href, problem))
+            elif target is not None:
+                target = target or page
+                if anchor and target in pages and anchor not in pages[target].ids:
+                    broken.append(BrokenLink(page, line, href, f"no id {anchor!r} in {target}"))
     return broken
+
+
+def resolve(href: str, directory: str, files: dict[str, bytes], base_path: str) -> tuple[str | None, str, str]:
+    """(target file, anchor, problem) of a link from a page in directory.
+
+    The target is None for a link that is not ours to check (external, data: URL) and '' for the page
+    itself (a bare #anchor); the problem is '' when the target exists.
+    """
+    parts = urlsplit(href)
+    if parts.scheme or parts.netloc or href.startswith("data:"):
+        return None, "", ""
+    path, anchor = unquote(parts.path), unquote(parts.fragment)
+    if path.startswith("/"):
+        if not path.startswith(base_path):
+            return None, anchor, f"outside the site's base path {base_path}"
+        target = path[len(base_path) :]
+    elif path:
+        target = posixpath.normpath(posixpath.join(directory, path))
+        if path.endswith("/"):
+            target += "/"
+    else:
+        return "", anchor, ""
+    if target.startswith("../") or target == "..":
+        return None, anchor, "points above the site root"
+    if target in (".", "./", ""):
+        target = "index.html"
+    elif target.endswith("/"):
+        target += "index.html"
+    if target not in files:
+        if target + "/index.html" not in files:
+            return None, anchor, f"no file {target}"
+        target += "/index.html"
+    return target, anchor, ""

@@ -1,4 +1,7 @@
-"""The full build, stage by stage (imports the heavy libraries). Nothing is written until every stage has succeeded."""
+"""The full build, stage by stage. Nothing is written until every stage has succeeded.
+
+The data stages, and with them Ibis, DuckDB, pandas and Altair, are imported only for a project with data.
+"""
 
 from __future__ import annotations
 
@@ -6,24 +9,23 @@ import datetime as dt
 import os
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from .build import BuildSummary
 from .buildstate import output_stats
-from .charts import render_charts
 from .config import Config
-from .content import read_content
-from .data import load_data, table_downloads
+from .content import Content, read_content
 from .errors import ErrorList, SitegenError
-from .findings import check_findings, read_sources, unchecked_findings
 from .handtyped import handtyped_numbers_in
 from .links import check_links
-from .render import SEARCH_PAGE, RenderedPages, Renderer, Results
+from .render import UNINDEXED, RenderedPages, Renderer, Results, Site
 from .search import cached_search_bundle, search_bundle
-from .stats import compute_stats, unused_statistics
 from .write import write_site
+
+DATA_DECLARATIONS = ("sources", "stats", "findings", "charts")  # content/*.yaml that need the data stages
 
 _LAST_RESULTS: dict[Path, tuple[str, Results]] = {}  # per project: the results of the last build in this process
 _LAST_BUNDLE: dict[Path, dict[str, bytes]] = {}  # per project: the search bundle of the last build in this process
@@ -64,25 +66,25 @@ def run(
         results = compute_results(config, content)
         if results_key:
             _LAST_RESULTS[config.project_dir] = (results_key, results)
-    data, stats, findings, charts = results.data, results.stats, results.findings, results.charts
+    stats, findings, charts = results.stats, results.findings, results.charts
     site = Renderer(config, content, results, build_date(content), cache_dir(config, "social")).render()
-    indexed = {path: site.files[path] for path in site.pages if path != SEARCH_PAGE} if config.search else {}
-    stale = stale_search_bundle(config, indexed) if on_pages is not None else None
-    if config.search:
-        bundle = (
-            stale if stale is not None else search_bundle(indexed, config.site.language, cache_dir(config, "search"))
-        )
-        for path, content_bytes in bundle.items():
+    stale = stale_search_bundle(config, site) if on_pages is not None else None
+    with ThreadPoolExecutor(max_workers=1) as background:
+        # Pagefind indexes in a process of its own; the checks that do not need its files run meanwhile.
+        bundle = background.submit(search_files, config, site) if config.search and stale is None else None
+        warnings = [*(results.data.warnings if results.data else ())]
+        warnings += [e.located() for e in strict_checks(config, content)]
+        search = stale if stale is not None else bundle.result() if bundle else {}
+        for path, content_bytes in search.items():
             site.add(path, content_bytes)
-    warnings = [*data.warnings, *(e.located() for e in strict_checks(config, content))]
     warnings += [str(link) for link in check_links(site.files, urlsplit(config.site.base_url).path or "/")]
     if strict and warnings:
         raise ErrorList([SitegenError(f"--strict: {w}") for w in warnings])
     files = write_site(site.files, config.output_dir, known=known, on_swapped=on_pages)
     if stale is not None:
-        files = write_search_bundle(config, site.files, stale, indexed)
+        files = write_search_bundle(config, site, stale)
     elif config.search:
-        _LAST_BUNDLE[config.project_dir] = bundle
+        _LAST_BUNDLE[config.project_dir] = search
     return BuildSummary(
         output_dir=config.output_dir,
         pages=len(site.pages),
@@ -96,7 +98,17 @@ def run(
     )
 
 
-def stale_search_bundle(config: Config, indexed: dict[str, bytes]) -> dict[str, bytes] | None:
+def search_files(config: Config, site: Site) -> dict[str, bytes]:
+    """The search index (Pagefind's bundle) of the site's pages, but those search leaves out."""
+    return search_bundle(indexed_pages(site), config.site.language, cache_dir(config, "search"))
+
+
+def indexed_pages(site: Site) -> dict[str, bytes]:
+    """The pages search indexes (path -> HTML)."""
+    return {path: site.files[path] for path in site.pages if path not in UNINDEXED}
+
+
+def stale_search_bundle(config: Config, site: Site) -> dict[str, bytes] | None:
     """The previous build's search bundle when the new pages' one would have to be indexed (about a second).
 
     Pagefind cannot update an index, it indexes every page again: under `serve` the edited page is shown
@@ -106,23 +118,21 @@ def stale_search_bundle(config: Config, indexed: dict[str, bytes]) -> dict[str, 
     previous = _LAST_BUNDLE.get(config.project_dir)
     if not config.search or previous is None:
         return None
-    if cached_search_bundle(indexed, config.site.language, cache_dir(config, "search")) is not None:
+    if cached_search_bundle(indexed_pages(site), config.site.language, cache_dir(config, "search")) is not None:
         return None
     return previous
 
 
-def write_search_bundle(
-    config: Config, files: dict[str, bytes], stale: dict[str, bytes], indexed: dict[str, bytes]
-) -> int:
+def write_search_bundle(config: Config, site: Site, stale: dict[str, bytes]) -> int:
     """Index the pages, then write the site again with the new bundle in place of the stale one.
 
     The pages were written a moment ago with the stale bundle: each file still has the stat that write
     left, so only the bundle's files are written again (the others are hard-linked).
     """
-    bundle = search_bundle(indexed, config.site.language, cache_dir(config, "search"))
-    complete = {path: content for path, content in files.items() if path not in stale}
+    bundle = search_files(config, site)
+    complete = {path: content for path, content in site.files.items() if path not in stale}
     complete.update(bundle)
-    written = {path: stat for path, stat in output_stats(config.output_dir, list(files)).items() if stat[0] >= 0}
+    written = {path: stat for path, stat in output_stats(config.output_dir, list(site.files)).items() if stat[0] >= 0}
     count = write_site(complete, config.output_dir, known=written)
     _LAST_BUNDLE[config.project_dir] = bundle
     return count
@@ -138,8 +148,29 @@ def publishing_notes(config: Any) -> list[str]:
     ]
 
 
-def compute_results(config: Config, content: Any) -> Results:
-    """The data, statistics, findings, charts and downloads the pages show."""
+def uses_data(config: Config, content: Content) -> bool:
+    """Whether the project has datasets, a data package or declarations that the data stages compute.
+
+    A project of plain pages has none: its build imports none of the data stack (Ibis, DuckDB, pandas,
+    pyarrow, Altair), which would take longer than rendering a few hundred pages.
+    """
+    return bool(
+        config.datasets
+        or config.generate is not None
+        or (config.data_dir / "datapackage.json").is_file()
+        or any(content.declarations[name].entries for name in DATA_DECLARATIONS)
+    )
+
+
+def compute_results(config: Config, content: Content) -> Results:
+    """The data, statistics, findings, charts and downloads the pages show (none for a project of plain pages)."""
+    if not uses_data(config, content):
+        return Results(data=None, stats={}, sources={}, findings={}, charts={})
+    from .charts import render_charts
+    from .data import load_data, table_downloads
+    from .findings import check_findings, read_sources
+    from .stats import compute_stats
+
     data = load_data(config)
     stats = compute_stats(content.declarations["stats"], data, cache_dir=cache_dir(config, "stats"))
     sources = read_sources(content.declarations["sources"])
@@ -149,8 +180,13 @@ def compute_results(config: Config, content: Any) -> Results:
     return Results(data=data, stats=stats, sources=sources, findings=findings, charts=charts, downloads=downloads)
 
 
-def strict_checks(config: Any, content: Any) -> list[SitegenError]:
+def strict_checks(config: Any, content: Content) -> list[SitegenError]:
     """What --strict refuses: unused statistics, unchecked findings, numbers typed by hand in prose."""
+    if not uses_data(config, content):
+        return [*handtyped_numbers_in(content.pages)]  # no statistics or findings to check
+    from .findings import unchecked_findings
+    from .stats import unused_statistics
+
     return [
         *unused_statistics(content, config.templates_dir),
         *unchecked_findings(content.declarations["findings"]),

@@ -8,11 +8,12 @@ import json
 import math
 import posixpath
 import re
+import sys
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import jinja2
@@ -20,18 +21,19 @@ import markdown
 from markupsafe import Markup, escape
 
 from . import numbers
-from .charts import Chart, SocialCard, render_pngs, social_card
-from .charts.svg import RenderFailed
 from .config import Config
 from .content import Content, Page, read_corrections
-from .data import Data
-from .entities import Entity, entities_of
 from .errors import RenderError
-from .findings import Finding, Source
 from .parallel import fork_map
 from .paths import check_inside
-from .stats import StatResult
 from .untrusted import safe_link, without_bidi_controls
+
+if TYPE_CHECKING:  # imported where used: a site of plain pages renders without the data stack
+    from .charts import Chart, SocialCard
+    from .data import Data
+    from .entities import Entity
+    from .findings import Finding, Source
+    from .stats import StatResult
 
 THEME = Path(__file__).parent / "theme"
 _REFERENCE = re.compile(r"""\b(stat|finding|chart)\(\s*(["'])(.*?)\2\s*\)""")
@@ -39,13 +41,16 @@ _BLOCK = "SITEGENBLOCK{}X"
 PARALLEL_FROM = 64  # pages; fewer render faster in this process than forking workers costs
 TOC_MIN_SECTIONS = 3  # a page with this many sections gets a table of contents
 SEARCH_PAGE = "search/index.html"
+NAV_MAX = 12  # pages the menu lists; a bigger site's menu lists its first top-level pages and an index of all
+PAGES_INDEX = "all-pages"  # the slug of that index, generated only for a site with more than NAV_MAX pages
+UNINDEXED = frozenset({SEARCH_PAGE, f"{PAGES_INDEX}/index.html"})  # pages the search index leaves out
 
 
 @dataclass(frozen=True)
 class Results:
     """What the earlier stages computed, for templates to show."""
 
-    data: Data
+    data: Data | None  # None for a project without datasets (see pipeline.uses_data)
     stats: dict[str, StatResult]
     sources: dict[str, Source]
     findings: dict[str, Finding]
@@ -134,10 +139,9 @@ class ProjectTemplates(jinja2.FileSystemLoader):
         super().__init__(str(directory))
         self.project_dir = project_dir
 
-    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str | None, Callable[[], bool]]:
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
         source, filename, uptodate = super().get_source(environment, template)
-        if filename is not None:
-            check_inside(Path(filename), self.project_dir, RenderError)
+        check_inside(Path(filename), self.project_dir, RenderError)
         return source, filename, uptodate
 
 
@@ -165,13 +169,15 @@ class Renderer:
         site = Site()
         pages = sorted(self.content.pages, key=lambda p: (p.order, p.slug))
         nav = [p for p in pages if p.slug]
+        all_pages = self.pages_index(pages)
+        menu = nav_menu(nav, all_pages)
         plans = [self.plan(page) for page in pages]  # in this process: the social cards are collected here
         memo = RenderedPages.of(self, pages)
         keys = [memo.key(plan) for plan in plans]
         missing = [index for index, key in enumerate(keys) if key not in memo.outputs]
 
         def render_one(index: int) -> list[tuple[str, str]]:
-            return self.render_planned(plans[missing[index]], nav)
+            return self.render_planned(plans[missing[index]], menu)
 
         rendered = fork_map(render_one, len(missing), minimum=PARALLEL_FROM)
         fresh = rendered if rendered is not None else list(map(render_one, range(len(missing))))
@@ -180,18 +186,19 @@ class Renderer:
             for path, html in memo.outputs[key]:
                 site.add(path, html)
                 site.pages.append(path)
+        if all_pages in menu:
+            path = output_path(all_pages.slug)
+            site.add(path, self.render_template(all_pages.template, all_pages, path, menu, Markup(""), listed=nav))
+            site.pages.append(path)
         if self.config.search:
-            self.add_search_page(site, pages, nav)
+            self.add_search_page(site, pages, menu)
         not_found = Page(
             source=Path("404"), slug="404", title="Page not found", body="", body_line=1, template="404.html"
         )
-        site.add("404.html", self.render_template("404.html", not_found, "404.html", nav, Markup("")))
+        site.add("404.html", self.render_template("404.html", not_found, "404.html", menu, Markup("")))
         self.add_publishing_files(site, pages, site.pages)
-        try:
-            for image, png in sorted(render_pngs(self.cards, self.cache_dir).items()):
-                site.add(image, png)
-        except RenderFailed as exc:
-            raise RenderError(f"social image {exc.name} could not be rendered: {exc.reason}") from None
+        if self.cards:
+            self.add_social_images(site)
         for download, content in sorted(self.results.downloads.items()):
             site.add(download, content)
         for chart_id, chart in sorted(self.results.charts.items()):
@@ -201,6 +208,19 @@ class Renderer:
             if asset.is_file():
                 site.add(f"assets/{asset.relative_to(THEME / 'static').as_posix()}", asset.read_bytes())
         return site
+
+    def pages_index(self, pages: list[Page]) -> Page:
+        """The generated page listing every page, which a long menu links to instead of listing them all."""
+        return Page(
+            source=Path(PAGES_INDEX),
+            slug=PAGES_INDEX,
+            title="All pages",
+            body="",
+            body_line=1,
+            description=f"Every page of {self.config.site.title}.",
+            template="all-pages.html",
+            order=max((p.order for p in pages), default=0) + 1,
+        )
 
     def add_search_page(self, site: Site, pages: list[Page], nav: list[Page]) -> None:
         """search/index.html: a search box when JavaScript runs, else a pointer to the indexes (see search.js)."""
@@ -221,10 +241,23 @@ class Renderer:
         site.add(SEARCH_PAGE, html)
         site.pages.append(SEARCH_PAGE)
 
+    def add_social_images(self, site: Site) -> None:
+        """The PNG of every social card planned (Vega through vl-convert, so imported only when there are cards)."""
+        from .charts import render_pngs
+        from .charts.svg import RenderFailed
+
+        try:
+            for image, png in sorted(render_pngs(self.cards, self.cache_dir).items()):
+                site.add(image, png)
+        except RenderFailed as exc:
+            raise RenderError(f"social image {exc.name} could not be rendered: {exc.reason}") from None
+
     def social(self, page: Page, chart_id: str | None) -> dict[str, str]:
         """Plan the page's social image (its chart's picture or a title card); the template gets its path and alt."""
         if not self.absolute:
             return {}  # only absolute URLs can name the image in Open Graph meta, so nothing would use it
+        from .charts import social_card
+
         image = f"social/{page.slug or 'index'}.png"
         site = self.config.site
         chart = self.results.charts.get(chart_id) if chart_id else None
@@ -234,7 +267,11 @@ class Renderer:
 
     def plan(self, page: Page) -> PagePlan:
         """A page's collection entities and the social images of the page and each entity page."""
-        entities = entities_of(page, self.results.stats) if page.collection else []
+        entities: list[Entity] = []
+        if page.collection:
+            from .entities import entities_of
+
+            entities = entities_of(page, self.results.stats)
         per_chart = (page.collection or {}).get("chart")
         if per_chart and not any(c.startswith(f"{per_chart}/") for c in self.results.charts):
             raise RenderError(
@@ -351,10 +388,10 @@ class Renderer:
             "findings": results.findings,
             "sources": results.sources,
             "charts": results.charts,
-            "tables": results.data.tables,
+            "tables": results.data.tables if results.data else {},
             "corrections": self.corrections,
             "downloads": {path: len(content) for path, content in sorted(results.downloads.items())},
-            "illustrative": results.data.illustrative,
+            "illustrative": results.data.illustrative if results.data else False,
             "url": url,
             "page_url": lambda slug: url(output_path(slug)),
             "public_url": self.public_url,
@@ -494,6 +531,18 @@ def template_sources(templates_dir: Path, project_dir: Path) -> dict[str, str]:
     return sources
 
 
+def nav_menu(nav: list[Page], index: Page) -> list[Page]:
+    """The site menu: every page when there are at most NAV_MAX, else the first top-level ones and `index`.
+
+    A menu of hundreds of links on every page is long to scroll on a phone and to tab through with a
+    screen reader, and makes every page (and the link check and the search indexer reading it) grow with
+    the size of the site; the index lists every page instead, in the menu's order.
+    """
+    if len(nav) <= NAV_MAX:
+        return nav
+    return [*[p for p in nav if "/" not in p.slug][: NAV_MAX - 1], index]
+
+
 def _template_line(exc: BaseException, first_line: int) -> int:
     """The page line of the innermost frame of a page-body template in a traceback (Jinja names it <template>)."""
     line = None
@@ -529,9 +578,12 @@ def check_references(page: Page, results: Results) -> None:
 
 
 def _value(x: Any) -> Any:
+    """The number of a result (or of a StatValue), else x itself."""
     if isinstance(x, StatValue):
         x = x.result
-    return x.value if isinstance(x, StatResult) else x
+    # Without the statistics module loaded (a site of plain pages) there is no StatResult to unwrap.
+    model = sys.modules.get("sitegen.stats.model")
+    return x.value if model is not None and isinstance(x, model.StatResult) else x
 
 
 def json_for_html(value: Any) -> Markup:

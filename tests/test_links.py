@@ -52,3 +52,18 @@ def test_the_scanner_reads_tags_as_an_html_parser_does() -> None:
     result = scan(html)
     assert result.ids == {"x", "top", "bare"}
     assert result.links == [(1, "q?a=1&b=2"), (3, "s.js"), (3, "i.png")]
+
+
+def test_a_repeated_link_is_judged_from_each_page() -> None:
+    """The same href resolves from each page's own directory, and a bare #anchor against each page itself."""
+    files = {
+        "index.html": b'<p id="top"></p><a href="about/">a</a><a href="#top">t</a>',
+        "a/index.html": b'<a href="about/">a</a>\n<a href="#top">t</a>',
+        "b/index.html": b'<p id="top"></p><a href="../about/">a</a><a href="#top">t</a>',
+        "c/index.html": b'<a href="../about/">a</a>',
+        "about/index.html": b"",
+    }
+    assert [str(b) for b in check_links(files)] == [
+        "a/index.html:1: broken link 'about/': no file a/about/index.html",
+        "a/index.html:2: broken link '#top': no id 'top' in a/index.html",
+    ]
