@@ -127,31 +127,43 @@ def stage_timer() -> Iterator[dict[str, float]]:
 
 def measure(
     project: Path, prepare: Callable[[Path, int], None] | None, runs: int
-) -> tuple[list[float], dict[str, float]]:
-    """Seconds of each run of build() after prepare(project, run), and the stage times of the median run."""
+) -> tuple[list[float], list[float], dict[str, float]]:
+    """Seconds of each run of build() after prepare(project, run), seconds until its pages were shown (as
+    `sitegen serve` reloads the browser: before the search index when that has to be made again), and the
+    stage times of the median run."""
     seconds: list[float] = []
+    shown: list[float] = []
     stages: list[dict[str, float]] = []
     for run in range(runs):
         if prepare is not None:
             prepare(project, run)
+        pages_written: list[float] = []
+
+        def on_pages(times: list[float] = pages_written) -> None:
+            times.append(time.perf_counter())
+
         with stage_timer() as spent:
             started = time.perf_counter()
-            pipeline_build(project)
+            pipeline_build(project, on_pages=on_pages)
             seconds.append(time.perf_counter() - started)
+        shown.append((pages_written[0] if pages_written else started + seconds[-1]) - started)
         stages.append(dict(spent))
     median_run = sorted(range(runs), key=seconds.__getitem__)[runs // 2]
-    return seconds, stages[median_run]
+    return seconds, shown, stages[median_run]
 
 
-def pipeline_build(project: Path) -> Any:
+def pipeline_build(project: Path, on_pages: Callable[[], None] | None = None) -> Any:
     """One build() of the project in this process (the public entry point, fast path included)."""
     import sitegen.build
 
-    return sitegen.build.build(project)
+    return sitegen.build.build(project, on_pages=on_pages)
 
 
-def scenario_rows(project: Path, runs: int) -> list[tuple[str, float, float, float, list[tuple[str, float]]]]:
-    """(scenario, median, min, max, the median run's four costliest stages) for each rebuild scenario."""
+Row = tuple[str, float, float, float, float, list[tuple[str, float]]]
+
+
+def scenario_rows(project: Path, runs: int) -> list[Row]:
+    """(scenario, median, min, max, median until shown, the median run's four costliest stages) per scenario."""
     scenarios: list[tuple[str, Callable[[Path, int], None] | None]] = [
         ("no change", None),
         ("one page edited", edit_page),
@@ -159,18 +171,18 @@ def scenario_rows(project: Path, runs: int) -> list[tuple[str, float, float, flo
     ]
     rows = []
     for name, prepare in scenarios:
-        seconds, stages = measure(project, prepare, runs)
+        seconds, shown, stages = measure(project, prepare, runs)
         top = sorted(stages.items(), key=lambda item: -item[1])[:4]
-        rows.append((name, statistics.median(seconds), min(seconds), max(seconds), top))
+        rows.append((name, statistics.median(seconds), min(seconds), max(seconds), statistics.median(shown), top))
     return rows
 
 
-def print_table(rows: list[tuple[str, float, float, float, list[tuple[str, float]]]], title: str) -> None:
-    """The rebuild table: median, fastest and slowest run, and where the median run's time went."""
-    print(f"{title:<30} {'median s':>9} {'min s':>7} {'max s':>7}   median run's time by stage")
-    for name, median, fastest, slowest, top in rows:
+def print_table(rows: list[Row], title: str) -> None:
+    """The rebuild table: median, fastest and slowest run, median until shown, where the median run's time went."""
+    print(f"{title:<30} {'median s':>9} {'min s':>7} {'max s':>7} {'shown s':>8}   median run's time by stage")
+    for name, median, fastest, slowest, shown, top in rows:
         where = ", ".join(f"{stage} {spent:.2f}s" for stage, spent in top) or "(fast path: no stage ran)"
-        print(f"{name:<30} {median:>9.2f} {fastest:>7.2f} {slowest:>7.2f}   {where}")
+        print(f"{name:<30} {median:>9.2f} {fastest:>7.2f} {slowest:>7.2f} {shown:>8.2f}   {where}")
 
 
 def main() -> None:
@@ -188,7 +200,10 @@ def main() -> None:
         print(f"first build in this process (imports, data generation, caches cold): {first:.2f}s\n")
         rows = scenario_rows(project, args.runs)
     print_table(rows, "scenario")
-    print(f"\n{args.runs} runs per scenario; build() called in one process, as `sitegen serve` does.")
+    print(
+        f"\n{args.runs} runs per scenario; build() called in one process, as `sitegen serve` does. 'shown s': "
+        "until the pages are written and serve reloads the browser (the search index follows when it changed)."
+    )
 
 
 if __name__ == "__main__":

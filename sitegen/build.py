@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -37,11 +38,15 @@ def build(
     strict: bool = False,
     force: bool = False,
     clean: bool = False,
+    on_pages: Callable[[], None] | None = None,
 ) -> BuildSummary:
     """Build the site of the project in project_dir.
 
     `strict` turns warnings (broken internal links, ...) into a failure; `force` allows replacing an
     output directory sitegen did not create; `clean` deletes the project's cache first and runs every stage.
+    `on_pages` is called once the new pages are in the output, possibly before the search index that
+    follows them (`sitegen serve` reloads the open pages then); the build returns when the whole site is
+    written. It is not called when nothing had to be built.
     """
     started = time.perf_counter()
     config = load_config(project_dir, overrides)
@@ -67,6 +72,6 @@ def build(
         return summary
     from .pipeline import run  # not before: the no-change path above needs none of it
 
-    summary = run(config, strict=strict, known=state.outputs(), results_key=state.results_key)
+    summary = run(config, strict=strict, known=state.outputs(), results_key=state.results_key, on_pages=on_pages)
     state.record({k: v for k, v in asdict(summary).items() if k not in ("output_dir", "seconds", "files")})
     return summary

@@ -111,7 +111,7 @@ class BuildState:
         if self.previous.get("key") != self.key:
             return None
         outputs = self.outputs()
-        if not outputs or _output_stats(self.config.output_dir, list(outputs)) != outputs:
+        if not outputs or output_stats(self.config.output_dir, list(outputs)) != outputs:
             return None
         summary = self.previous.get("summary")
         return summary if isinstance(summary, dict) else None
@@ -124,11 +124,11 @@ class BuildState:
         except OSError:
             return
         paths = [line.split("  ", 1)[1] for line in listed if "  " in line] + [MANIFEST, MARKER]
-        state = {"version": STATE_VERSION, "key": self.key, "summary": summary, "outputs": _output_stats(out, paths)}
+        state = {"version": STATE_VERSION, "key": self.key, "summary": summary, "outputs": output_stats(out, paths)}
         _write_json(self.path, state)
 
 
-def _output_stats(output_dir: Path, paths: list[str]) -> dict[str, Stat]:
+def output_stats(output_dir: Path, paths: list[str]) -> dict[str, Stat]:
     """(size, mtime_ns) of each path under output_dir; a missing file is (-1, -1)."""
     stats: dict[str, Stat] = {}
     for path in paths:

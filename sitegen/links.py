@@ -62,9 +62,22 @@ def scan(html: str) -> Scan:
     return result
 
 
+_SCANS: dict[str, tuple[bytes, Scan]] = {}  # the pages of the last check in this process, with their scans
+
+
+def scan_again(path: str, content: bytes) -> Scan:
+    """The page's scan, from the last check when the page is unchanged (under `serve` most pages are)."""
+    last = _SCANS.get(path)
+    if last is not None and last[0] == content:
+        return last[1]
+    return scan(content.decode("utf-8"))
+
+
 def check_links(files: dict[str, bytes], base_path: str = "/") -> list[BrokenLink]:
     """Every relative (or base-path-absolute) link in HTML files must reach an output file and anchor."""
-    pages = {path: scan(content.decode("utf-8")) for path, content in sorted(files.items()) if path.endswith(".html")}
+    pages = {path: scan_again(path, content) for path, content in sorted(files.items()) if path.endswith(".html")}
+    _SCANS.clear()
+    _SCANS.update((path, (files[path], result)) for path, result in pages.items())
     broken: list[BrokenLink] = []
     # The same href from the same directory reaches the same file: the menu, the stylesheet and the
     # scripts repeat on every page, so each distinct link is resolved once.

@@ -8,29 +8,34 @@ from __future__ import annotations
 import datetime as dt
 import os
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from .build import BuildSummary
+from .buildstate import output_stats
 from .config import Config
 from .content import Content, read_content
 from .errors import ErrorList, SitegenError
 from .handtyped import handtyped_numbers_in
 from .links import check_links
-from .render import UNINDEXED, Renderer, Results, Site
-from .search import search_bundle
+from .render import UNINDEXED, RenderedPages, Renderer, Results, Site
+from .search import cached_search_bundle, search_bundle
 from .write import write_site
 
 DATA_DECLARATIONS = ("sources", "stats", "findings", "charts")  # content/*.yaml that need the data stages
 
 _LAST_RESULTS: dict[Path, tuple[str, Results]] = {}  # per project: the results of the last build in this process
+_LAST_BUNDLE: dict[Path, dict[str, bytes]] = {}  # per project: the search bundle of the last build in this process
 
 
 def forget_results() -> None:
     """Drop the results kept in memory between builds (`--clean`)."""
     _LAST_RESULTS.clear()
+    _LAST_BUNDLE.clear()
+    RenderedPages.forget()
 
 
 def run(
@@ -39,12 +44,17 @@ def run(
     strict: bool = False,
     known: dict[str, tuple[int, int]] | None = None,
     results_key: str = "",
+    on_pages: Callable[[], None] | None = None,
 ) -> BuildSummary:
     """Every stage of the build of config's project, then the write; `known` is the output's recorded stats.
 
     `results_key` hashes every input of the data, statistics, findings, charts and downloads (all but the
     pages and templates): when a build in this process (as under `sitegen serve`) had the same key, its
     results are used again and only the pages are read and rendered.
+
+    `on_pages` (given by `sitegen serve`) is called as soon as the pages are in place: when the search index
+    of the new pages is not cached, the site is first written with the previous build's index (on_pages is
+    called then), and the new index is made and the site written again (see `stale_search_bundle`).
     """
     started = time.perf_counter()
     content = read_content(config.project_dir, config.limits)
@@ -58,17 +68,23 @@ def run(
             _LAST_RESULTS[config.project_dir] = (results_key, results)
     stats, findings, charts = results.stats, results.findings, results.charts
     site = Renderer(config, content, results, build_date(content), cache_dir(config, "social")).render()
+    stale = stale_search_bundle(config, site) if on_pages is not None else None
     with ThreadPoolExecutor(max_workers=1) as background:
         # Pagefind indexes in a process of its own; the checks that do not need its files run meanwhile.
-        bundle = background.submit(search_files, config, site) if config.search else None
+        bundle = background.submit(search_files, config, site) if config.search and stale is None else None
         warnings = [*(results.data.warnings if results.data else ())]
         warnings += [e.located() for e in strict_checks(config, content)]
-        for path, content_bytes in bundle.result().items() if bundle else ():
+        search = stale if stale is not None else bundle.result() if bundle else {}
+        for path, content_bytes in search.items():
             site.add(path, content_bytes)
     warnings += [str(link) for link in check_links(site.files, urlsplit(config.site.base_url).path or "/")]
     if strict and warnings:
         raise ErrorList([SitegenError(f"--strict: {w}") for w in warnings])
-    files = write_site(site.files, config.output_dir, known=known)
+    files = write_site(site.files, config.output_dir, known=known, on_swapped=on_pages)
+    if stale is not None:
+        files = write_search_bundle(config, site, stale)
+    elif config.search:
+        _LAST_BUNDLE[config.project_dir] = search
     return BuildSummary(
         output_dir=config.output_dir,
         pages=len(site.pages),
@@ -84,8 +100,42 @@ def run(
 
 def search_files(config: Config, site: Site) -> dict[str, bytes]:
     """The search index (Pagefind's bundle) of the site's pages, but those search leaves out."""
-    indexed = {path: site.files[path] for path in site.pages if path not in UNINDEXED}
-    return search_bundle(indexed, config.site.language, cache_dir(config, "search"))
+    return search_bundle(indexed_pages(site), config.site.language, cache_dir(config, "search"))
+
+
+def indexed_pages(site: Site) -> dict[str, bytes]:
+    """The pages search indexes (path -> HTML)."""
+    return {path: site.files[path] for path in site.pages if path not in UNINDEXED}
+
+
+def stale_search_bundle(config: Config, site: Site) -> dict[str, bytes] | None:
+    """The previous build's search bundle when the new pages' one would have to be indexed (about a second).
+
+    Pagefind cannot update an index, it indexes every page again: under `serve` the edited page is shown
+    first, beside the index of the previous build (found in this process), and the new index follows.
+    None when search is off, the new bundle is cached, or there is no previous bundle to show meanwhile.
+    """
+    previous = _LAST_BUNDLE.get(config.project_dir)
+    if not config.search or previous is None:
+        return None
+    if cached_search_bundle(indexed_pages(site), config.site.language, cache_dir(config, "search")) is not None:
+        return None
+    return previous
+
+
+def write_search_bundle(config: Config, site: Site, stale: dict[str, bytes]) -> int:
+    """Index the pages, then write the site again with the new bundle in place of the stale one.
+
+    The pages were written a moment ago with the stale bundle: each file still has the stat that write
+    left, so only the bundle's files are written again (the others are hard-linked).
+    """
+    bundle = search_files(config, site)
+    complete = {path: content for path, content in site.files.items() if path not in stale}
+    complete.update(bundle)
+    written = {path: stat for path, stat in output_stats(config.output_dir, list(site.files)).items() if stat[0] >= 0}
+    count = write_site(complete, config.output_dir, known=written)
+    _LAST_BUNDLE[config.project_dir] = bundle
+    return count
 
 
 def publishing_notes(config: Any) -> list[str]:

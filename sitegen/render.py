@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import math
 import posixpath
@@ -10,7 +11,7 @@ import re
 import sys
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -159,22 +160,8 @@ class Renderer:
         self.corrections = read_corrections(content)
         self.base_url = config.site.base_url
         self.absolute = self.base_url.startswith(("http://", "https://"))
-        loaders: list[jinja2.BaseLoader] = []
-        if config.templates_dir.is_dir():
-            loaders.append(ProjectTemplates(config.templates_dir, config.project_dir))
-        loaders.append(jinja2.FileSystemLoader(str(THEME / "templates")))
-        self.env = jinja2.Environment(
-            loader=jinja2.ChoiceLoader(loaders),
-            autoescape=True,
-            undefined=jinja2.StrictUndefined,
-            keep_trailing_newline=True,
-            trim_blocks=True,
-            lstrip_blocks=True,
-            finalize=without_bidi_controls,  # every printed value, before autoescape
-        )
-        self.env.filters.update(number_filters(config.site.language))
-        self.env.filters["tojson_safe"] = json_for_html
-        self.env.filters["safe_link"] = lambda url: url if safe_link(str(url)) else ""
+        self.templates = template_sources(config.templates_dir, config.project_dir)
+        self.env = template_environment(config, self.templates)
         self.markdown = markdown.Markdown(extensions=["extra", "toc", "sane_lists"], output_format="html")
 
     def render(self) -> Site:
@@ -185,13 +172,18 @@ class Renderer:
         all_pages = self.pages_index(pages)
         menu = nav_menu(nav, all_pages)
         plans = [self.plan(page) for page in pages]  # in this process: the social cards are collected here
+        memo = RenderedPages.of(self, pages)
+        keys = [memo.key(plan) for plan in plans]
+        missing = [index for index, key in enumerate(keys) if key not in memo.outputs]
 
         def render_one(index: int) -> list[tuple[str, str]]:
-            return self.render_planned(plans[index], menu)
+            return self.render_planned(plans[missing[index]], menu)
 
-        rendered = fork_map(render_one, len(pages), minimum=PARALLEL_FROM)
-        for outputs in rendered if rendered is not None else map(render_one, range(len(pages))):
-            for path, html in outputs:
+        rendered = fork_map(render_one, len(missing), minimum=PARALLEL_FROM)
+        fresh = rendered if rendered is not None else list(map(render_one, range(len(missing))))
+        memo.keep(keys, dict(zip((keys[index] for index in missing), fresh, strict=True)))
+        for key in keys:
+            for path, html in memo.outputs[key]:
                 site.add(path, html)
                 site.pages.append(path)
         if all_pages in menu:
@@ -211,7 +203,7 @@ class Renderer:
             site.add(download, content)
         for chart_id, chart in sorted(self.results.charts.items()):
             site.add(f"charts/{chart_id}.csv", chart.csv)
-            site.add(f"charts/{chart_id}.vl.json", json.dumps(chart.spec, sort_keys=True, indent=1) + "\n")
+            site.add(f"charts/{chart_id}.vl.json", chart.spec_json)
         for asset in sorted((THEME / "static").rglob("*")):
             if asset.is_file():
                 site.add(f"assets/{asset.relative_to(THEME / 'static').as_posix()}", asset.read_bytes())
@@ -433,6 +425,110 @@ class Renderer:
             raise RenderError(f"template {exc.name!r} not found in templates/ or the theme", path=source) from None
         except jinja2.TemplateError as exc:
             raise RenderError(f"template {template!r}: {exc}", path=source) from None
+
+
+class RenderedPages:
+    """The HTML of each page of the last render in this process (as under `sitegen serve`), by the page's inputs.
+
+    A page's HTML is a function of the page, its social images, every page's front matter (the navigation and
+    the indexes), the results, the templates, the configuration, the corrections and the build date. The
+    memo holds for one results object (the pipeline hands the same one back while only pages or templates
+    changed) and one of everything else but the pages; within it a page is keyed by its own text and every
+    page's front matter, so an edited body renders that page alone, and an edited title or slug every page.
+    Another page's body reaches a page only through a template that reads `.body` of a page: then every
+    page's body is part of every key.
+    """
+
+    _LAST: dict[Path, RenderedPages] = {}  # per project
+
+    def __init__(self, results: Results, shared: str) -> None:
+        self.results, self.shared = results, shared
+        self.outputs: dict[str, list[tuple[str, str]]] = {}
+
+    @classmethod
+    def of(cls, renderer: Renderer, pages: list[Page]) -> RenderedPages:
+        """The memo of renderer's project when its results and shared inputs are those of the last render."""
+        templates = renderer.templates
+        bodies = _READS_BODIES.search("".join(templates.values())) is not None
+        front = [repr(page if bodies else replace(page, body="", body_line=0)) for page in pages]
+        fixed = (renderer.config, renderer.build_date, renderer.corrections, sorted(templates.items()), front)
+        shared = hashlib.sha256(repr(fixed).encode()).hexdigest()
+        project = renderer.config.project_dir
+        last = cls._LAST.get(project)
+        if last is None or last.results is not renderer.results or last.shared != shared:
+            last = cls._LAST[project] = cls(renderer.results, shared)
+        return last
+
+    @staticmethod
+    def forget() -> None:
+        """Drop every memo (`--clean`)."""
+        RenderedPages._LAST.clear()
+
+    def key(self, plan: PagePlan) -> str:
+        return hashlib.sha256(repr((plan.page, plan.socials)).encode()).hexdigest()
+
+    def keep(self, keys: list[str], fresh: dict[str, list[tuple[str, str]]]) -> None:
+        """Hold the pages of this render (and drop those of pages gone or changed since)."""
+        self.outputs = {key: fresh[key] if key in fresh else self.outputs[key] for key in keys}
+
+
+_READS_BODIES = re.compile(r"""\.body\b|\[\s*["']body["']\s*\]|attr\(\s*["']body["']""")
+
+
+_ENVIRONMENT: dict[str, jinja2.Environment] = {}  # the last one, by the hash of what it was made from
+
+
+def template_environment(config: Config, templates: dict[str, str]) -> jinja2.Environment:
+    """The Jinja environment of the project's templates and the theme's (autoescaped, strict).
+
+    The environment of the last build in this process is used again while the templates' text and the
+    site's language are the same: it holds the compiled templates (compiling them takes longer than
+    rendering an edited page under `sitegen serve`).
+    """
+    made_from = (config.project_dir, config.templates_dir, config.site.language, sorted(templates.items()))
+    key = hashlib.sha256(repr(made_from).encode())
+    env = _ENVIRONMENT.get(key.hexdigest())
+    if env is not None:
+        return env
+    loaders: list[jinja2.BaseLoader] = []
+    if config.templates_dir.is_dir():
+        loaders.append(ProjectTemplates(config.templates_dir, config.project_dir))
+    loaders.append(jinja2.FileSystemLoader(str(THEME / "templates")))
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        finalize=without_bidi_controls,  # every printed value, before autoescape
+    )
+    env.filters.update(number_filters(config.site.language))
+    env.filters["tojson_safe"] = json_for_html
+    env.filters["safe_link"] = lambda url: url if safe_link(str(url)) else ""
+    _ENVIRONMENT.clear()
+    _ENVIRONMENT[key.hexdigest()] = env
+    return env
+
+
+def template_sources(templates_dir: Path, project_dir: Path) -> dict[str, str]:
+    """Every template the environment can load (the project's, then the theme's), by path.
+
+    A project template that leads out of the project is not read (the build fails if a page uses it,
+    see ProjectTemplates): where it leads stands for its text.
+    """
+    sources = {}
+    project = project_dir.resolve()
+    for root in (templates_dir, THEME / "templates"):
+        if root.is_dir():
+            for path in sorted(root.rglob("*")):
+                real = path.resolve()
+                if root == THEME / "templates" or real.is_relative_to(project):
+                    if path.is_file():
+                        sources[str(path)] = path.read_text(encoding="utf-8", errors="replace")
+                else:
+                    sources[str(path)] = f"-> {real}"
+    return sources
 
 
 def nav_menu(nav: list[Page], index: Page) -> list[Page]:

@@ -38,7 +38,7 @@ INDEX_CONFIG: dict[str, Any] = {
 
 def search_bundle(pages: dict[str, bytes], language: str, cache_dir: Path | None = None) -> dict[str, bytes]:
     """The Pagefind bundle (site path -> bytes, under pagefind/) indexing these pages (site path -> HTML)."""
-    config = {**INDEX_CONFIG, "force_language": language.split("-")[0].lower()}
+    config = _config(language)
     key = bundle_key(pages, config)
     cached = _read(cache_dir, key)
     if cached is not None:
@@ -71,6 +71,15 @@ def search_bundle(pages: dict[str, bytes], language: str, cache_dir: Path | None
         }
     _write(cache_dir, key, bundle)
     return bundle
+
+
+def cached_search_bundle(pages: dict[str, bytes], language: str, cache_dir: Path | None) -> dict[str, bytes] | None:
+    """The bundle of these pages when the cache holds it, else None (nothing is indexed)."""
+    return _read(cache_dir, bundle_key(pages, _config(language)))
+
+
+def _config(language: str) -> dict[str, Any]:
+    return {**INDEX_CONFIG, "force_language": language.split("-")[0].lower()}
 
 
 def bundle_key(pages: dict[str, bytes], config: dict[str, Any]) -> str:

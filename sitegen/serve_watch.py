@@ -12,6 +12,7 @@ import hashlib
 import ipaddress
 import sys
 import threading
+import time
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -141,27 +142,47 @@ class LiveSite:
             more = f" and {len(changed) - 3} more" if len(changed) > 3 else ""
             self.log(f"changed: {', '.join(changed[:3])}{more}; rebuilding", False)
         before = self._manifest()
+        shown: list[float] = []  # when the new pages were in place (the search index and clean-up may follow)
+
+        def pages_written() -> None:
+            self._use_output()
+            self._reload(before)
+            shown.append(time.perf_counter())
+
+        started = time.perf_counter()
         try:
-            summary = build(self.project_dir, self.overrides)
+            summary = build(self.project_dir, self.overrides, on_pages=pages_written)
         except SitegenError as exc:
             return self._failed(f"error: {exc.located()}", exc.located())
         except Exception as exc:  # noqa: BLE001 - a bug in the build must not take the preview down
             return self._failed(traceback.format_exc().rstrip(), f"internal error: {type(exc).__name__}: {exc}")
         self.builds += 1
+        self._use_output()
+        for warning in summary.warnings:
+            self.log(f"warning: {warning}", True)
+        after = self._manifest()
+        unchanged = ", output unchanged" if after == before else ""
+        finished = time.perf_counter()
+        early = f" (shown after {shown[0] - started:.1f}s)" if shown and finished - shown[0] > 0.1 else ""
+        self.log(f"built {summary.pages} pages in {summary.seconds:.1f}s{early}{unchanged}", False)
+        if not shown:
+            self._reload(before)
+        return True
+
+    def _use_output(self) -> None:
+        """Serve the output directory of the configuration the build just used."""
         try:
             self.config = load_config(self.project_dir, self.overrides)
         except SitegenError:
             pass  # sitegen.toml changed again since the build read it; the next build reports it
         if self.server is not None:
             self.server.site_dir = self.config.output_dir
-        for warning in summary.warnings:
-            self.log(f"warning: {warning}", True)
+
+    def _reload(self, before: bytes) -> None:
+        """Tell open pages to reload when the output changed since `before`, or to drop an error overlay."""
         after = self._manifest()
-        unchanged = ", output unchanged" if after == before else ""
-        self.log(f"built {summary.pages} pages in {summary.seconds:.1f}s{unchanged}", False)
         if after != before or self.events.error is not None:
             self.events.succeeded(hashlib.sha256(after).hexdigest()[:16])
-        return True
 
     def _failed(self, terminal: str, message: str) -> bool:
         self.log(f"{terminal}\n(still serving the last good build)", True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 from .errors import OutputError
@@ -42,12 +43,19 @@ def check_output_dir(output_dir: Path, project_dir: Path, *, force: bool = False
         )
 
 
-def write_site(files: dict[str, bytes], output_dir: Path, known: dict[str, tuple[int, int]] | None = None) -> int:
+def write_site(
+    files: dict[str, bytes],
+    output_dir: Path,
+    known: dict[str, tuple[int, int]] | None = None,
+    on_swapped: Callable[[], None] | None = None,
+) -> int:
     """Write files into a staging directory beside output_dir, then replace output_dir with it.
 
     Returns the number of files in the new output: 0 when the output already holds exactly these files.
     `known` maps output paths to the (size, mtime_ns) the last build left them with: such a file whose
     checksum is unchanged is hard-linked into the staging directory instead of written again.
+    `on_swapped` is called as soon as output_dir holds these files, before the previous site is deleted
+    (which takes a while on some file systems: `sitegen serve` reloads the open pages meanwhile).
     """
     parent = output_dir.parent
     parent.mkdir(parents=True, exist_ok=True)
@@ -57,6 +65,8 @@ def write_site(files: dict[str, bytes], output_dir: Path, known: dict[str, tuple
     _DIGESTS.clear()
     _DIGESTS.update({id(content): (content, digests[path]) for path, content in files.items() if len(content) > 65536})
     if unchanged(files, digests, output_dir, known):
+        if on_swapped is not None:
+            on_swapped()
         return 0
     previous = recorded_digests(output_dir)
     staging = parent / f".{output_dir.name}.staging"
@@ -85,6 +95,8 @@ def write_site(files: dict[str, bytes], output_dir: Path, known: dict[str, tuple
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
         raise OutputError(f"cannot write the site: {exc.strerror or exc}", path=output_dir) from None
+    if on_swapped is not None:
+        on_swapped()
     shutil.rmtree(old, ignore_errors=True)
     return len(files)
 

@@ -141,3 +141,96 @@ def test_an_incremental_write_links_unchanged_files_and_writes_changed_ones(tiny
     assert after["methodology/index.html"] != before["methodology/index.html"]
     assert after["assets/site.css"] == before["assets/site.css"]
     assert "One more sentence." in (site / "methodology" / "index.html").read_text(encoding="utf-8")
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def assert_same_as_clean_build(tiny: Path, tmp_path: Path) -> None:
+    build(tiny, {"build.output": str(tmp_path / "clean")}, clean=True)
+    assert tree(tiny / "site") == tree(tmp_path / "clean")
+
+
+def test_an_edited_title_updates_the_navigation_of_every_page(tiny: Path, tmp_path: Path) -> None:
+    build(tiny)
+    edit(tiny / "content" / "methodology.md", "title: Methodology", "title: How it is <counted>")
+    build(tiny)  # the pages are kept from the last build in this process: an edited body would render one page
+    assert "How it is &lt;counted&gt;" in (tiny / "site" / "index.html").read_text(encoding="utf-8")
+    assert_same_as_clean_build(tiny, tmp_path)
+
+
+def test_a_deleted_page_is_gone_from_the_site_and_its_navigation(tiny: Path, tmp_path: Path) -> None:
+    build(tiny)
+    assert (tiny / "site" / "methodology" / "index.html").is_file()
+    (tiny / "content" / "methodology.md").unlink()
+    build(tiny)
+    assert not (tiny / "site" / "methodology").exists()
+    home = (tiny / "site" / "index.html").read_text(encoding="utf-8")
+    site_nav = home.split('<nav aria-label="Site">', 1)[1].split("</nav>", 1)[0]
+    assert "findings/" in site_nav and "methodology/" not in site_nav
+    assert_same_as_clean_build(tiny, tmp_path)
+
+
+def test_links_to_missing_anchors_are_found_in_edited_and_in_unchanged_pages(tiny: Path) -> None:
+    methodology = tiny / "content" / "methodology.md"
+    methodology.write_text(methodology.read_text(encoding="utf-8") + "\n## Counting rules\n\nText.\n")
+    index = tiny / "content" / "index.md"
+    index.write_text(index.read_text(encoding="utf-8") + "\n[rules](methodology/#counting-rules)\n")
+    assert not build(tiny).warnings
+    edit(index, "#counting-rules", "#counting-rulez")  # the edited page links to an anchor that is not there
+    assert any("counting-rulez" in w for w in build(tiny).warnings)
+    with pytest.raises(SitegenError, match="counting-rulez"):
+        build(tiny, strict=True)
+    edit(index, "#counting-rulez", "#counting-rules")
+    assert not build(tiny).warnings
+    edit(methodology, "## Counting rules", "## Rules")  # the anchor goes; index.html is the same bytes as before
+    assert any("no id 'counting-rules'" in w for w in build(tiny).warnings)
+    with pytest.raises(SitegenError, match="counting-rules"):
+        build(tiny, strict=True)
+
+
+def test_a_template_that_reads_other_pages_bodies_sees_their_edits(tiny: Path, tmp_path: Path) -> None:
+    (tiny / "templates").mkdir()
+    theme_page = Path(__file__).parent.parent / "sitegen" / "theme" / "templates" / "methodology.html"
+    (tiny / "templates" / "methodology.html").write_text(
+        theme_page.read_text(encoding="utf-8").replace(
+            "{% endblock %}",
+            "<p>{% for p in nav %}{{ p.title }}: {{ p.body | length }} {% endfor %}</p>{% endblock %}",
+            1,
+        ),
+        encoding="utf-8",
+    )
+    build(tiny)
+    before = (tiny / "site" / "methodology" / "index.html").read_text(encoding="utf-8")
+    findings = tiny / "content" / "findings.md"
+    findings.write_text(findings.read_text(encoding="utf-8") + "\nOne more sentence.\n", encoding="utf-8")
+    build(tiny)
+    assert (tiny / "site" / "methodology" / "index.html").read_text(encoding="utf-8") != before
+    assert_same_as_clean_build(tiny, tmp_path)
+
+
+def test_on_pages_sees_the_edited_page_before_its_search_index_and_the_build_ends_complete(
+    tiny: Path, tmp_path: Path
+) -> None:
+    build(tiny)
+    site = tiny / "site"
+    old_index = {path: data for path, data in tree(site).items() if path.startswith("pagefind/")}
+    edit(tiny / "content" / "index.md", "Tiny story", "Tiny stork")
+    seen: list[tuple[bool, dict[str, bytes]]] = []
+    build(
+        tiny,
+        on_pages=lambda: seen.append(
+            (
+                "Tiny stork" in (site / "index.html").read_text(encoding="utf-8"),
+                {path: data for path, data in tree(site).items() if path.startswith("pagefind/")},
+            )
+        ),
+    )
+    assert len(seen) == 1
+    shown, index_then = seen[0]
+    assert shown and index_then == old_index  # the page first, beside the last build's search index
+    assert {path: data for path, data in tree(site).items() if path.startswith("pagefind/")} != old_index
+    assert_same_as_clean_build(tiny, tmp_path)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import altair as alt
@@ -74,15 +76,21 @@ class Chart:
     formats: dict[str, str] = field(default_factory=dict)
     empty: bool = False  # declared with allow_empty and the statistic had nothing to plot
 
-    @property
+    @cached_property
     def csv(self) -> str:
-        """The plotted data as CSV, with formula-like text cells neutralised."""
+        """The plotted data as CSV, with formula-like text cells neutralised (made once: the table never changes,
+        and under `serve` the chart outlives the build)."""
         return csv_text(self.table)
 
-    @property
-    def rows(self) -> list[list[str]]:
-        """The table's cells as the page prints them."""
-        return display_rows(self.table, self.formats)
+    @cached_property
+    def spec_json(self) -> str:
+        """The Vega-Lite spec as the site's charts/ID.vl.json holds it (made once, like csv)."""
+        return json.dumps(self.spec, sort_keys=True, indent=1) + "\n"
+
+    @cached_property
+    def rows(self) -> tuple[tuple[str, ...], ...]:
+        """The table's cells as the page prints them (made once, like csv)."""
+        return tuple(tuple(row) for row in display_rows(self.table, self.formats))
 
     @property
     def dom_id(self) -> str:
