@@ -50,13 +50,22 @@ def render_charts(
                 continue
             drawings[chart_id] = (definition, stat, draw(definition, stat, frame, declarations))
     specs: dict[str, dict[str, Any]] = {}
+    drawn: dict[str, str] = {}  # pictures the kind drew itself
     for chart_id, (_, stat, drawing) in drawings.items():
         if isinstance(drawing, Drawing):
-            base = drawing.chart.to_dict(validate=False)  # once: Altair copies and checks are the slow part
+            # Once per chart: Altair copies and checks are the slow part.
+            base = drawing.chart if isinstance(drawing.chart, dict) else drawing.chart.to_dict(validate=False)
             for variant in VARIANTS:
-                specs[f"{chart_id}/{variant.name}"] = variant_spec(base, drawing, variant, stat.illustrative)
+                name = f"{chart_id}/{variant.name}"
+                specs[name] = variant_spec(base, drawing, variant, stat.illustrative)
+                if drawing.picture is not None:
+                    drawn[name] = drawing.picture(
+                        variant=variant,
+                        height=specs[name]["height"],
+                        lines=caption_lines(drawing, variant, stat.illustrative),
+                    )
     try:
-        svgs = render_svgs(specs, cache_dir)
+        svgs = render_svgs({name: spec for name, spec in specs.items() if name not in drawn}, cache_dir) | drawn
     except RenderFailed as exc:
         definition = drawings[exc.name.rsplit("/", 1)[0]][0]
         raise ChartError(
@@ -167,10 +176,15 @@ def variant_spec(base: dict[str, Any], drawing: Drawing, variant: Variant, illus
     spec["width"] = variant.width
     spec["height"] = max(80, round(drawing.height * variant.height_scale))
     spec["config"] = theme_config(variant)
-    lines = textwrap.wrap(drawing.caption, variant.caption_chars) + ([ILLUSTRATIVE_LABEL] if illustrative else [])
+    lines = caption_lines(drawing, variant, illustrative)
     if lines:
         spec["title"] = {"text": lines, "color": MUTED, "offset": 8}
     return spec
+
+
+def caption_lines(drawing: Drawing, variant: Variant, illustrative: bool) -> list[str]:
+    """The lines drawn above a picture: the drawing's caption wrapped to the variant, then the data's label."""
+    return textwrap.wrap(drawing.caption, variant.caption_chars) + ([ILLUSTRATIVE_LABEL] if illustrative else [])
 
 
 def empty_chart(chart_id: str, definition: ChartDef, stat: StatResult, reason: str) -> Chart:
