@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sitegen.csvsafe import _fast_csv, csv_text
+from sitegen.csvsafe import COLUMNWISE_FROM, _fast_csv, csv_text
 
 BLNS = [s for s in json.loads((Path(__file__).parent / "security" / "blns.json").read_text()) if isinstance(s, str)]
 START = np.datetime64("2020-01-01T00:00:00", "ns")
@@ -74,11 +74,13 @@ def test_other_tables_are_left_to_pandas() -> None:
 
 
 def test_hostile_cells_read_back_exactly_with_formulas_neutralised() -> None:
-    frame = pd.DataFrame({"text": pd.array(BLNS, dtype="str"), "n": np.arange(len(BLNS))})
-    rows = list(csv.reader(io.StringIO(csv_text(frame), newline="")))
-    assert rows[0] == ["text", "n"] and len(rows) == len(BLNS) + 1
-    for (cell, n), original in zip(rows[1:], BLNS, strict=True):
+    texts = BLNS * (COLUMNWISE_FROM // len(BLNS) + 1)  # enough rows for the column-wise writer
+    frame = pd.DataFrame({"text": pd.array(texts, dtype="str"), "n": np.arange(len(texts))})
+    written = csv_text(frame)
+    rows = list(csv.reader(io.StringIO(written, newline="")))
+    assert rows[0] == ["text", "n"] and len(rows) == len(texts) + 1
+    for index, ((cell, n), original) in enumerate(zip(rows[1:], texts, strict=True)):
         formula = original.startswith(("=", "+", "-", "@", "\t", "\r", "\n"))
         number = not pd.isna(pd.to_numeric(pd.Series([original]), errors="coerce")[0])
         assert cell == ("'" + original if formula and not number else original)
-        assert n == str(BLNS.index(original)) or BLNS.count(original) > 1
+        assert n == str(index)
