@@ -42,8 +42,9 @@ def render_charts(
     charts: dict[str, Chart] = {}
     for definition in read_chart_defs(declarations, stats):
         stat = stats[definition.stat]
+        common = definition_digest(definition, stat)
         for chart_id, frame in split(definition, stat, declarations):
-            keys[chart_id] = chart_key(chart_id, definition, stat, frame)
+            keys[chart_id] = chart_key(common, chart_id, frame)
             cached = read_chart(cache_dir, keys[chart_id])
             if cached is not None:
                 charts[chart_id] = cached
@@ -122,10 +123,17 @@ def finish(
     return write_chart(cache_dir, key, chart)
 
 
-def chart_key(chart_id: str, definition: ChartDef, stat: StatResult, frame: pd.DataFrame) -> str:
-    """The hash of everything a finished chart depends on: sitegen's code, the definition, the statistic, the rows."""
-    described = repr((chart_id, definition, replace(stat, frame=None), list(frame.columns), list(frame.dtypes)))
-    digest = hashlib.sha256(f"{_CODE}\0{vlc_versions()}\0{described}".encode())
+def definition_digest(definition: ChartDef, stat: StatResult) -> Any:
+    """The hash of what every chart of a definition depends on: sitegen's code, the renderer, the
+    definition and the statistic (all but its rows). Made once, copied for each chart of a `per` split."""
+    described = repr((definition, replace(stat, frame=None)))
+    return hashlib.sha256(f"{_CODE}\0{vlc_versions()}\0{described}".encode())
+
+
+def chart_key(common: Any, chart_id: str, frame: pd.DataFrame) -> str:
+    """The hash of everything a finished chart depends on: its definition's digest, its id and its rows."""
+    digest = common.copy()
+    digest.update(f"\0{chart_id}\0{list(frame.columns)!r}\0{list(frame.dtypes)!r}\0".encode())
     digest.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
     return digest.hexdigest()
 

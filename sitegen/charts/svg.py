@@ -9,6 +9,7 @@ rendered twice and neither a new vl-convert nor new post-processing serves an ol
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
 import os
@@ -63,6 +64,7 @@ def spec_key(spec: dict[str, Any]) -> str:
     return hashlib.sha256(f"{vlc_versions()}\n{canonical}".encode()).hexdigest()
 
 
+@functools.cache
 def vlc_versions() -> str:
     """The renderer's versions and the SVG cleaning's: a change to any of them changes every picture."""
     return f"vl-convert {getattr(vlc, '__version__', '?')} vega {vlc.get_vega_version()} clean {_CLEANING}"

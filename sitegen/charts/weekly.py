@@ -12,6 +12,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from ..numbers import long_date
 from ..stats import StatResult
 from .barsvg import time_bars_svg
 from .model import ChartDef, Drawing, NoData, chart_kind, flag, share, words
@@ -188,7 +189,7 @@ def weekly_bars(definition: ChartDef, stat: StatResult, frame: pd.DataFrame) -> 
     ends = [following(start, period) - dt.timedelta(days=1) for start in starts]
     values = [counts.get(start, 0) for start in starts]
     records = [
-        {"start": start.isoformat(), unit: value, "end": end.isoformat(), "period_label": day(start)}
+        {"start": start.isoformat(), unit: value, "end": end.isoformat(), "period_label": long_date(start)}
         for start, end, value in zip(starts, ends, values, strict=True)
     ]
     busiest = values.index(max(values))
