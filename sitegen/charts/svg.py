@@ -70,16 +70,12 @@ def vlc_versions() -> str:
     return f"vl-convert {getattr(vlc, '__version__', '?')} vega {vlc.get_vega_version()} clean {_CLEANING}"
 
 
-def render_svgs(specs: dict[str, dict[str, Any]], cache_dir: Path | None = None) -> dict[str, str]:
-    """SVG for each named spec (name -> spec), from the caches when possible, else rendered."""
-    return start_svgs(specs, cache_dir)()
-
-
 def start_svgs(specs: dict[str, dict[str, Any]], cache_dir: Path | None = None) -> Callable[[], dict[str, str]]:
     """Start rendering the named specs; the function returned waits for the pictures (name -> SVG).
 
-    Worker processes, when there are enough pictures for them, render while this process goes on
-    with other work until it calls the function. A failed render raises RenderFailed from that call.
+    Pictures come from the caches when possible, else are rendered: by worker processes, when there
+    are enough of them, while this process goes on with other work until it calls the function.
+    A failed render raises RenderFailed from that call.
     """
     keys = {name: spec_key(spec) for name, spec in specs.items()}
     found: dict[str, str] = {}
@@ -132,11 +128,6 @@ def start_jobs(jobs: list[tuple[str, str]]) -> Callable[[], list[tuple[str, str]
 
 def _workers() -> int:
     return min(os.cpu_count() or 1, 8)
-
-
-def _render_parallel(jobs: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """Render jobs in worker processes and wait for them."""
-    return _start_parallel(jobs)()
 
 
 def _start_parallel(jobs: list[tuple[str, str]]) -> Callable[[], list[tuple[str, str]]]:
