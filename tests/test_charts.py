@@ -415,7 +415,7 @@ def test_many_charts_render_in_worker_processes_with_identical_bytes(tmp_path: P
     specs = {f"c{i}": every_spec(i) for i in range(svg_module.PARALLEL_FROM)}
     jobs = [(svg_module.spec_key(spec), json.dumps(spec, sort_keys=True)) for spec in specs.values()]
     serial = dict(map(svg_module._render, jobs))
-    parallel = dict(svg_module._render_parallel(jobs))
+    parallel = dict(svg_module._start_parallel(jobs)())
     assert parallel == serial
     assert all(svg.startswith("<svg ") for svg in parallel.values())
 

@@ -45,17 +45,21 @@ class NoData(Exception):  # noqa: N818 - a condition, not a failure: allow_empty
 class Drawing:
     """What a chart kind makes of a statistic: the chart, the plotted table and the words for it.
 
-    `table` holds exactly the values the chart plots (the chart may reshape it, never change it);
-    `formats` says how each column prints; `height` is the plot height in pixels; `caption` is a
-    line drawn above the plot and added to the chart's notes (a threshold, a time zone).
+    `chart` is an Altair chart, or its Vega-Lite spec as a dict (a kind drawn hundreds of times skips
+    Altair). `table` holds exactly the values the chart plots (the chart may reshape it, never change
+    it); `formats` says how each column prints; `height` is the plot height in pixels; `caption` is a
+    line drawn above the plot and added to the chart's notes (a threshold, a time zone). `picture`, when
+    set, draws the static SVG itself (variant, plot height and caption lines in, escaped SVG out) instead
+    of vl-convert rendering the spec; the spec still serves the interactive view.
     """
 
-    chart: alt.TopLevelMixin
+    chart: alt.TopLevelMixin | dict[str, Any]
     table: pd.DataFrame
     formats: dict[str, str]
     alt: str
     height: int = 240
     caption: str = ""
+    picture: Callable[..., str] | None = None
 
 
 @dataclass(frozen=True)

@@ -18,12 +18,12 @@ from ..content import Declarations
 from ..entities import safe_slug
 from ..errors import ChartError
 from ..stats import StatResult
-from ..untrusted import without_bidi_controls
+from ..untrusted import BIDI_CONTROLS, without_bidi_controls
 from . import accounts, amplification, weekly  # noqa: F401 - registers the chart kinds
 from .declarations import read_chart_defs
 from .model import CHART_KINDS, Chart, ChartDef, Drawing, NoData
 from .style import MUTED, VARIANTS, Variant, theme_config
-from .svg import RenderFailed, read_cached, render_svgs, vlc_versions, write_cached
+from .svg import RenderFailed, read_cached, start_svgs, vlc_versions, write_cached
 
 # Finished charts are cached by a key that includes all of sitegen's code, so any change to it redraws them.
 _CODE = hashlib.sha256(
@@ -42,52 +42,98 @@ def render_charts(
     charts: dict[str, Chart] = {}
     for definition in read_chart_defs(declarations, stats):
         stat = stats[definition.stat]
+        common = definition_digest(definition, stat)
         for chart_id, frame in split(definition, stat, declarations):
-            keys[chart_id] = chart_key(chart_id, definition, stat, frame)
+            keys[chart_id] = chart_key(common, chart_id, frame)
             cached = read_chart(cache_dir, keys[chart_id])
             if cached is not None:
                 charts[chart_id] = cached
                 continue
             drawings[chart_id] = (definition, stat, draw(definition, stat, frame, declarations))
-    specs: dict[str, dict[str, Any]] = {}
-    for chart_id, (_, stat, drawing) in drawings.items():
-        if isinstance(drawing, Drawing):
-            base = drawing.chart.to_dict(validate=False)  # once: Altair copies and checks are the slow part
-            for variant in VARIANTS:
-                specs[f"{chart_id}/{variant.name}"] = variant_spec(base, drawing, variant, stat.illustrative)
+    # Pictures vl-convert renders start first (in worker processes when there are many); meanwhile this
+    # process finishes the charts whose kinds draw their own pictures.
+    vega = [chart_id for chart_id, (_, _, d) in drawings.items() if isinstance(d, Drawing) and d.picture is None]
+    specs = {chart_id: variant_specs(drawings[chart_id]) for chart_id in vega}
     try:
-        svgs = render_svgs(specs, cache_dir)
+        rendering = start_svgs(
+            {f"{chart_id}/{variant}": spec for chart_id in vega for variant, spec in specs[chart_id].items()}, cache_dir
+        )
+        for chart_id, drawn in drawings.items():
+            if chart_id not in specs:
+                charts[chart_id] = finish(chart_id, drawn, None, cache_dir, keys[chart_id])
+        svgs = rendering()
     except RenderFailed as exc:
         definition = drawings[exc.name.rsplit("/", 1)[0]][0]
         raise ChartError(
             f"chart {definition.id!r} could not be rendered: {exc.reason}", path=declarations.path, line=definition.line
         ) from None
-    for chart_id, (definition, stat, drawing) in drawings.items():
-        if isinstance(drawing, Drawing):
-            charts[chart_id] = Chart(
-                id=chart_id,
-                title=definition.title,
-                subtitle=definition.subtitle,
-                source=definition.source,
-                notes=" ".join(n for n in (drawing.caption + "." if drawing.caption else "", definition.notes) if n),
-                svg=svgs[f"{chart_id}/wide"],
-                svg_narrow=svgs[f"{chart_id}/narrow"],
-                spec=specs[f"{chart_id}/wide"],
-                alt=drawing.alt,
-                table=drawing.table,
-                formats=drawing.formats,
-                illustrative=stat.illustrative,
-            )
-        else:
-            charts[chart_id] = empty_chart(chart_id, definition, stat, drawing)
-        charts[chart_id] = write_chart(cache_dir, keys[chart_id], charts[chart_id])
+    for chart_id in vega:
+        pictures = {variant: svgs[f"{chart_id}/{variant}"] for variant in specs[chart_id]}
+        charts[chart_id] = finish(chart_id, drawings[chart_id], pictures, cache_dir, keys[chart_id], specs[chart_id])
     return {chart_id: charts[chart_id] for chart_id in keys}  # in declaration order
 
 
-def chart_key(chart_id: str, definition: ChartDef, stat: StatResult, frame: pd.DataFrame) -> str:
-    """The hash of everything a finished chart depends on: sitegen's code, the definition, the statistic, the rows."""
-    described = repr((chart_id, definition, replace(stat, frame=None), list(frame.columns), list(frame.dtypes)))
-    digest = hashlib.sha256(f"{_CODE}\0{vlc_versions()}\0{described}".encode())
+def variant_specs(drawn: tuple[ChartDef, StatResult, Drawing | str]) -> dict[str, dict[str, Any]]:
+    """The Vega-Lite spec of each variant (name -> spec) of a drawing, bidirectional controls removed."""
+    _, stat, drawing = drawn
+    assert isinstance(drawing, Drawing)
+    # Once per chart: Altair copies and checks are the slow part, and most specs hold no bidi control.
+    base = drawing.chart if isinstance(drawing.chart, dict) else drawing.chart.to_dict(validate=False)
+    base = without_bidi_controls(base) if BIDI_CONTROLS.search(json.dumps(base, ensure_ascii=False)) else base
+    return {variant.name: variant_spec(base, drawing, variant, stat.illustrative) for variant in VARIANTS}
+
+
+def finish(
+    chart_id: str,
+    drawn: tuple[ChartDef, StatResult, Drawing | str],
+    pictures: dict[str, str] | None,
+    cache_dir: Path | None,
+    key: str,
+    specs: dict[str, dict[str, Any]] | None = None,
+) -> Chart:
+    """The finished chart, stored in the cache; without `pictures` (variant -> SVG) its kind draws them."""
+    definition, stat, drawing = drawn
+    if not isinstance(drawing, Drawing):
+        return write_chart(cache_dir, key, empty_chart(chart_id, definition, stat, drawing))
+    specs = specs or variant_specs(drawn)
+    if pictures is None:
+        assert drawing.picture is not None
+        pictures = {
+            variant.name: drawing.picture(
+                variant=variant,
+                height=specs[variant.name]["height"],
+                lines=caption_lines(drawing, variant, stat.illustrative),
+            )
+            for variant in VARIANTS
+        }
+    chart = Chart(
+        id=chart_id,
+        title=definition.title,
+        subtitle=definition.subtitle,
+        source=definition.source,
+        notes=" ".join(n for n in (drawing.caption + "." if drawing.caption else "", definition.notes) if n),
+        svg=pictures["wide"],
+        svg_narrow=pictures["narrow"],
+        spec=specs["wide"],
+        alt=drawing.alt,
+        table=drawing.table,
+        formats=drawing.formats,
+        illustrative=stat.illustrative,
+    )
+    return write_chart(cache_dir, key, chart)
+
+
+def definition_digest(definition: ChartDef, stat: StatResult) -> Any:
+    """The hash of what every chart of a definition depends on: sitegen's code, the renderer, the
+    definition and the statistic (all but its rows). Made once, copied for each chart of a `per` split."""
+    described = repr((definition, replace(stat, frame=None)))
+    return hashlib.sha256(f"{_CODE}\0{vlc_versions()}\0{described}".encode())
+
+
+def chart_key(common: Any, chart_id: str, frame: pd.DataFrame) -> str:
+    """The hash of everything a finished chart depends on: its definition's digest, its id and its rows."""
+    digest = common.copy()
+    digest.update(f"\0{chart_id}\0{list(frame.columns)!r}\0{list(frame.dtypes)!r}\0".encode())
     digest.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
     return digest.hexdigest()
 
@@ -163,14 +209,19 @@ def variant_spec(base: dict[str, Any], drawing: Drawing, variant: Variant, illus
     Specs are not checked against the Vega-Lite schema here (it costs more than rendering); the kinds'
     specs are checked in the tests, and vl-convert rejects a bad one.
     """
-    spec = without_bidi_controls(dict(base))
+    spec = dict(base)  # the caller removed bidirectional controls; only top-level keys are set here
     spec["width"] = variant.width
     spec["height"] = max(80, round(drawing.height * variant.height_scale))
     spec["config"] = theme_config(variant)
-    lines = textwrap.wrap(drawing.caption, variant.caption_chars) + ([ILLUSTRATIVE_LABEL] if illustrative else [])
+    lines = caption_lines(drawing, variant, illustrative)
     if lines:
         spec["title"] = {"text": lines, "color": MUTED, "offset": 8}
     return spec
+
+
+def caption_lines(drawing: Drawing, variant: Variant, illustrative: bool) -> list[str]:
+    """The lines drawn above a picture: the drawing's caption wrapped to the variant, then the data's label."""
+    return textwrap.wrap(drawing.caption, variant.caption_chars) + ([ILLUSTRATIVE_LABEL] if illustrative else [])
 
 
 def empty_chart(chart_id: str, definition: ChartDef, stat: StatResult, reason: str) -> Chart:

@@ -9,6 +9,7 @@ rendered twice and neither a new vl-convert nor new post-processing serves an ol
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
 import os
@@ -17,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 from collections import OrderedDict
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -62,14 +64,19 @@ def spec_key(spec: dict[str, Any]) -> str:
     return hashlib.sha256(f"{vlc_versions()}\n{canonical}".encode()).hexdigest()
 
 
+@functools.cache
 def vlc_versions() -> str:
     """The renderer's versions and the SVG cleaning's: a change to any of them changes every picture."""
     return f"vl-convert {getattr(vlc, '__version__', '?')} vega {vlc.get_vega_version()} clean {_CLEANING}"
 
 
-def render_svgs(specs: dict[str, dict[str, Any]], cache_dir: Path | None = None) -> dict[str, str]:
-    """SVG for each named spec (name -> spec), from the caches when possible, else rendered."""
-    global _renders
+def start_svgs(specs: dict[str, dict[str, Any]], cache_dir: Path | None = None) -> Callable[[], dict[str, str]]:
+    """Start rendering the named specs; the function returned waits for the pictures (name -> SVG).
+
+    Pictures come from the caches when possible, else are rendered: by worker processes, when there
+    are enough of them, while this process goes on with other work until it calls the function.
+    A failed render raises RenderFailed from that call.
+    """
     keys = {name: spec_key(spec) for name, spec in specs.items()}
     found: dict[str, str] = {}
     for key in sorted(set(keys.values())):
@@ -78,11 +85,13 @@ def render_svgs(specs: dict[str, dict[str, Any]], cache_dir: Path | None = None)
             found[key] = svg
     missing = sorted({key: name for name, key in keys.items() if key not in found}.items())
     jobs = [(key, json.dumps(specs[name], sort_keys=True)) for key, name in missing]
-    if jobs:
+    rendering = start_jobs(jobs) if jobs else list
+
+    def pictures() -> dict[str, str]:
+        global _renders
         _renders += len(jobs)
-        rendered = render_jobs(jobs)
         failed: dict[str, str] = {}
-        for key, svg in rendered:
+        for key, svg in rendering():
             if svg.startswith(FAILED):
                 failed[key] = svg.removeprefix(FAILED)
                 continue
@@ -91,29 +100,43 @@ def render_svgs(specs: dict[str, dict[str, Any]], cache_dir: Path | None = None)
         if failed:
             name, key = min((name, key) for name, key in keys.items() if key in failed)
             raise RenderFailed(name, failed[key])
-    for key in sorted(found):
-        _memory[key] = found[key]
-        _memory.move_to_end(key)
-    while len(_memory) > MEMORY_ENTRIES:
-        _memory.popitem(last=False)
-    return {name: found[key] for name, key in keys.items()}
+        for key in sorted(found):
+            _memory[key] = found[key]
+            _memory.move_to_end(key)
+        while len(_memory) > MEMORY_ENTRIES:
+            _memory.popitem(last=False)
+        return {name: found[key] for name, key in keys.items()}
+
+    return pictures
 
 
 def render_jobs(jobs: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """Run (key, job) renders here, or in worker processes when there are enough to pay for starting them."""
-    return _render_parallel(jobs) if len(jobs) >= PARALLEL_FROM and _workers() > 1 else list(map(_render, jobs))
+    return start_jobs(jobs)()
+
+
+def start_jobs(jobs: list[tuple[str, str]]) -> Callable[[], list[tuple[str, str]]]:
+    """Start the (key, job) renders; the function returned waits for the (key, result) pairs.
+
+    In worker processes when there are enough to pay for starting them (they run meanwhile), else
+    here, when the function is called.
+    """
+    if len(jobs) >= PARALLEL_FROM and _workers() > 1:
+        return _start_parallel(jobs)
+    return lambda: list(map(_render, jobs))
 
 
 def _workers() -> int:
     return min(os.cpu_count() or 1, 8)
 
 
-def _render_parallel(jobs: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """Render jobs in worker processes, `python -m sitegen.charts.svg`, one share of the jobs each.
+def _start_parallel(jobs: list[tuple[str, str]]) -> Callable[[], list[tuple[str, str]]]:
+    """Start worker processes, `python -m sitegen.charts.svg`, one share of the jobs each.
 
     Plain subprocesses rather than multiprocessing: they import only vl-convert, need no
     `if __name__ == "__main__"` guard in the caller's script, and copy none of the parent's threads.
-    A worker that fails has its share rendered here instead.
+    A thread per worker feeds it and reads its answer. A worker that fails has its share rendered
+    here instead, when the function returned is called.
     """
     workers = min(_workers(), len(jobs))
     shares = [jobs[i::workers] for i in range(workers)]
@@ -128,11 +151,17 @@ def _render_parallel(jobs: list[tuple[str, str]]) -> list[tuple[str, str]]:
         )
         for _ in shares
     ]
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        outputs = list(pool.map(_exchange, processes, shares))
-    results: list[tuple[str, str]] = []
-    for share, output in zip(shares, outputs, strict=True):
-        results.extend(output if output is not None else map(_render, share))
+    pool = ThreadPoolExecutor(max_workers=workers)
+    outputs = [pool.submit(_exchange, process, share) for process, share in zip(processes, shares, strict=True)]
+    pool.shutdown(wait=False)  # its threads end with their workers
+
+    def results() -> list[tuple[str, str]]:
+        done: list[tuple[str, str]] = []
+        for share, output in zip(shares, outputs, strict=True):
+            answer = output.result()
+            done.extend(answer if answer is not None else map(_render, share))
+        return done
+
     return results
 
 

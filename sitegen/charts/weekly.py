@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
+import hashlib
+import json
+from typing import Any
 
 import altair as alt
+import numpy as np
 import pandas as pd
 
+from ..numbers import long_date
 from ..stats import StatResult
+from .barsvg import time_bars_svg
 from .model import ChartDef, Drawing, NoData, chart_kind, flag, share, words
 from .style import CLASS_ORDER, REFERENCE_STRONG, UTC, colours_for
 from .text import count, day, listing, pct, percent_of, plural
@@ -161,49 +168,98 @@ def alt_text(
     params={"unit": words},
 )
 def weekly_bars(definition: ChartDef, stat: StatResult, frame: pd.DataFrame) -> Drawing:
-    """Bars per period over the statistic's whole window, so every account's chart shares one time axis."""
+    """Bars per period over the statistic's whole window, so every account's chart shares one time axis.
+
+    This is the kind drawn once per entity (`per: handle`), hundreds of times in a collection, so it
+    is made without pandas or Altair per chart: plain Python over a few dozen rows, the Vega-Lite spec
+    (for the interactive view) filled in from a template, and the static pictures drawn by barsvg
+    instead of vl-convert.
+    """
     period = next(p for p in PERIODS if p in frame.columns)
     unit = definition.params.get("unit", "engagements")
-    counts = frame.groupby(pd.to_datetime(frame[period]))["engagements"].sum()
-    if counts.sum() == 0:
+    counts: dict[dt.date, int] = {}
+    for when, engagements in zip(frame[period].tolist(), frame["engagements"].tolist(), strict=True):
+        counts[as_date(when)] = counts.get(as_date(when), 0) + int(engagements)
+    if sum(counts.values()) == 0:
         raise NoData(f"statistic {stat.id!r} counts no {unit}")
-    first, last = counts.index.min(), counts.index.max()
+    first, last = min(counts), max(counts)
     if stat.window:
-        first = min(first, pd.Timestamp(stat.window[0]))
-        last = max(last, pd.Timestamp(stat.window[1]))
-    step = pd.offsets.Week(weekday=0) if period == "week" else pd.offsets.MonthBegin(1)
-    starts = pd.date_range(first.to_period("W-SUN" if period == "week" else "M").start_time, last, freq=step)
-    table = pd.DataFrame({"start": starts.strftime("%Y-%m-%d")})
-    table[unit] = counts.reindex(starts, fill_value=0).to_numpy(dtype="int64")
-    table["end"] = period_end(table["start"], period)
-    table["period_label"] = table["start"].map(day)
-    # The encoded chart is made once per unit and period; each account's chart only swaps in its rows
-    # (Altair's encode and data checks cost more than the rest of a drawing, and a collection has hundreds).
-    bars = bars_template(unit, period).copy(deep=False)
-    bars.data = table
-    busiest = table.loc[table[unit].idxmax()]
-    active = int((table[unit] > 0).sum())
+        first, last = min(first, as_date(stat.window[0])), max(last, as_date(stat.window[1]))
+    starts = period_starts(first, last, period)
+    ends = [following(start, period) - dt.timedelta(days=1) for start in starts]
+    values = [counts.get(start, 0) for start in starts]
+    records = [
+        {"start": start.isoformat(), unit: value, "end": end.isoformat(), "period_label": long_date(start)}
+        for start, end, value in zip(starts, ends, values, strict=True)
+    ]
+    busiest = values.index(max(values))
     words_alt = (
-        f"Bar chart of {unit} per {period}, {plural(len(table), period)} from {day(table['start'].iloc[0])} to "
-        f"{day(table['end'].iloc[-1])}, {count(int(table[unit].sum()))} {unit} in all, "
-        f"with {unit} in {active} of them. "
-        f"The busiest {period}, starting {day(busiest['start'])}, had {count(busiest[unit])}."
+        f"Bar chart of {unit} per {period}, {plural(len(starts), period)} from {day(starts[0])} to "
+        f"{day(ends[-1])}, {count(sum(values))} {unit} in all, "
+        f"with {unit} in {sum(v > 0 for v in values)} of them. "
+        f"The busiest {period}, starting {day(starts[busiest])}, had {count(values[busiest])}."
     )
+    table = pd.DataFrame({f"{period} starting": [r["start"] for r in records], unit: np.array(values, dtype="int64")})
     return Drawing(
-        chart=bars,
-        table=table[["start", unit]].rename(columns={"start": f"{period} starting"}),
+        chart=bars_spec(unit, period, records),
+        table=table,
         formats={f"{period} starting": "date", unit: "count"},
         alt=words_alt,
         height=160,
+        picture=functools.partial(
+            time_bars_svg, starts, ends, values, y_title=f"{unit.capitalize()} per {period}", colour=BAR_COLOUR
+        ),
     )
 
 
+BAR_COLOUR = colours_for(["active"])[0]
+
+
+def as_date(value: object) -> dt.date:
+    """A statistic's period or window bound (a date, a datetime, a Timestamp or an ISO string) as a date."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return pd.Timestamp(value).date()
+
+
+def period_starts(first: dt.date, last: dt.date, period: str) -> list[dt.date]:
+    """Every period start from the one holding `first` to the last one on or before `last`.
+
+    Weeks start on Monday; months on their first day.
+    """
+    start = first - dt.timedelta(days=first.weekday()) if period == "week" else first.replace(day=1)
+    starts = []
+    while start <= last:
+        starts.append(start)
+        start = following(start, period)
+    return starts
+
+
+def following(start: dt.date, period: str) -> dt.date:
+    """The start of the period after the one starting on `start`."""
+    if period == "week":
+        return start + dt.timedelta(days=7)
+    return dt.date(start.year + start.month // 12, start.month % 12 + 1, 1)
+
+
+def bars_spec(unit: str, period: str, records: list[dict[str, object]]) -> dict[str, Any]:
+    """The weekly_bars Vega-Lite spec with these rows: the template's encoding, the rows as its dataset.
+
+    The dataset is named by the hash of its rows, as Altair names it, so the spec is the one Altair
+    would write. The template's parts are shared between charts: the stage copies the spec before use.
+    """
+    name = "data-" + hashlib.sha256(json.dumps(records, sort_keys=True).encode()).hexdigest()[:32]
+    return {**bars_template(unit, period), "data": {"name": name}, "datasets": {name: records}}
+
+
 @functools.lru_cache(maxsize=16)
-def bars_template(unit: str, period: str) -> alt.Chart:
-    """The weekly_bars chart without data: one bar per period from start to end, from zero to the count."""
-    return (
+def bars_template(unit: str, period: str) -> dict[str, Any]:
+    """The weekly_bars spec without data: one bar per period from start to end, from zero to the count."""
+    chart = (
         alt.Chart(alt.InlineData(values=[]))
-        .mark_bar(color=colours_for(["active"])[0])
+        .mark_bar(color=BAR_COLOUR)
         .encode(
             x=alt.X("start:T", title=None, scale=UTC, axis=alt.Axis(format="%b %Y")),
             x2="end:T",
@@ -215,3 +271,7 @@ def bars_template(unit: str, period: str) -> alt.Chart:
             ],
         )
     )
+    spec = chart.to_dict(validate=False)
+    for key in ("data", "datasets"):
+        spec.pop(key, None)
+    return spec
