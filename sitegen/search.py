@@ -1,23 +1,24 @@
 """The search stage: a Pagefind index of the rendered pages, returned as files for the write stage to write.
 
-Pagefind (the PyPI package, whose `pagefind_bin` wheel ships the indexer) reads the pages from a private
-temporary folder and writes its bundle into another one, which is read back into memory: the site's
-output is still written only by the write stage. (Pagefind's in-memory `get_files()` sends the whole
-bundle as one line through a pipe read with a 2 MiB limit, which a bigger site would exceed, and its
-Python API waits 0.1 s per reply, so the pages go in as one directory rather than one request each.)
+Pagefind's command-line indexer (the `pagefind_bin` wheel, installed by `pip install 'pagefind[bin]'`)
+reads the pages from a private temporary folder and writes its bundle into another one, which is read
+back into memory once the indexer has exited: the site's output is still written only by the write
+stage. The command, not the Python API: the API's service answers "files written" while, under load,
+some files could still be empty when read; a process that has exited has written everything. (The
+API's in-memory `get_files()` also sends the whole bundle as one line through a pipe read with a 2 MiB
+limit, which a bigger site would exceed.) The command's bundle is byte-identical to the API's.
 The bundle is cached by the hash of the pages and the indexer's version.
 """
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import hashlib
 import json
 import os
 import re
+import subprocess
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -44,10 +45,12 @@ def search_bundle(pages: dict[str, bytes], language: str, cache_dir: Path | None
     if cached is not None:
         return cached
     try:
-        from pagefind.index import PagefindIndex  # noqa: F401 - checks the package is there
-    except ImportError:
+        import pagefind_bin
+
+        executable = pagefind_bin.get_executable()
+    except (ImportError, FileNotFoundError):
         raise SearchError(
-            "search needs the pagefind package: pip install 'pagefind[bin]', or set [search] enabled = false "
+            "search needs Pagefind's indexer: pip install 'pagefind[bin]', or set [search] enabled = false "
             "in sitegen.toml"
         ) from None
     with tempfile.TemporaryDirectory(prefix="sitegen-search-") as tmp:
@@ -56,14 +59,7 @@ def search_bundle(pages: dict[str, bytes], language: str, cache_dir: Path | None
             target = source / path
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(html)
-        try:
-            # In a thread of its own, so a caller already running an event loop (Playwright, a notebook) can build.
-            with ThreadPoolExecutor(max_workers=1) as thread:
-                indexed = thread.submit(asyncio.run, _index(source, out, config)).result()
-        except Exception as exc:  # noqa: BLE001 - the service raises plain Exception with its message
-            raise SearchError(f"Pagefind could not index the site: {exc}") from None
-        if indexed != len(pages):
-            raise SearchError(f"Pagefind indexed {indexed} of {len(pages)} pages")
+        _index(executable, source, out, config, len(pages))
         bundle = {
             f"{BUNDLE}/{p.relative_to(out).as_posix()}": p.read_bytes()
             for p in sorted(out.rglob("*"))
@@ -92,15 +88,23 @@ def bundle_key(pages: dict[str, bytes], config: dict[str, Any]) -> str:
     return digest.hexdigest()
 
 
-async def _index(source: Path, out: Path, config: dict[str, Any]) -> int:
-    """Index every HTML file under source and write the bundle to out; the number of pages indexed."""
-    from pagefind.index import IndexConfig, PagefindIndex
-
-    # The context writes the bundle when it closes, to output_path: never to the working directory.
-    settings = IndexConfig(**config, output_path=str(out))  # type: ignore[typeddict-item]
-    async with PagefindIndex(config=settings) as index:
-        result = await index.add_directory(str(source))
-    return int(result["page_count"])
+def _index(executable: Path, source: Path, out: Path, config: dict[str, Any], pages: int) -> None:
+    """Index every HTML file under source into a bundle at out, or raise SearchError with Pagefind's words."""
+    command = [str(executable), "--site", str(source), "--output-path", str(out), "--root-selector"]
+    command += [config["root_selector"], "--force-language", config["force_language"], "--keep-index-url"]
+    for selector in config["exclude_selectors"]:
+        command += ["--exclude-selectors", selector]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603 - Pagefind's own binary
+    if done.returncode != 0:
+        said = " ".join((done.stderr or done.stdout).split())[:500]
+        raise SearchError(f"Pagefind could not index the site: {said}")
+    try:
+        entry = json.loads((out / "pagefind-entry.json").read_text(encoding="utf-8"))
+        indexed = sum(int(language["page_count"]) for language in entry["languages"].values())
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        raise SearchError("Pagefind wrote no readable pagefind-entry.json") from None
+    if indexed != pages:
+        raise SearchError(f"Pagefind indexed {indexed} of {pages} pages")
 
 
 def _version() -> str:
