@@ -54,6 +54,11 @@ class BuildEvents:
             self._streams.add(stream)
         return stream
 
+    def listeners(self) -> int:
+        """How many open pages are waiting for the next build's event."""
+        with self._lock:
+            return len(self._streams)
+
     def unsubscribe(self, stream: queue.SimpleQueue[tuple[str, str] | None]) -> None:
         with self._lock:
             self._streams.discard(stream)

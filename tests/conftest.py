@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import shutil
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from sitegen.serve import LiveSite
 
 TESTS = Path(__file__).parent
 TINY = TESTS / "projects" / "tiny"
@@ -26,6 +29,21 @@ def browser() -> Iterator[Any]:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture
+def live(tiny: Path) -> Iterator[LiveSite]:
+    """`sitegen serve` of a copy of the tiny project, on an ephemeral port, serving in a thread."""
+    logs: list[str] = []
+    site = LiveSite(tiny, log=lambda message, _error: logs.append(message))
+    site.start(0)
+    thread = threading.Thread(target=site.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield site
+    finally:
+        site.close()
+        thread.join(5)
 
 
 @pytest.fixture

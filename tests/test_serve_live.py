@@ -11,7 +11,6 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -60,21 +59,6 @@ class EventStream:
 
     def __exit__(self, *_: object) -> None:
         self.close()
-
-
-@pytest.fixture
-def live(tiny: Path) -> Iterator[LiveSite]:
-    """`sitegen serve` of a copy of the tiny project, on an ephemeral port, serving in a thread."""
-    logs: list[str] = []
-    site = LiveSite(tiny, log=lambda message, _error: logs.append(message))
-    site.start(0)
-    thread = threading.Thread(target=site.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield site
-    finally:
-        site.close()
-        thread.join(5)
 
 
 def port_of(site: LiveSite) -> int:
