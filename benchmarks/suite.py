@@ -8,7 +8,8 @@ Sections, each a table of medians over --runs runs, measured side by side in thi
 
 1. default project: `sitegen build` as a reporter runs it (a new process each time; peak memory is the
    process's maxrss) after: an empty cache (cold), no change, one page edited, one data file changed;
-   then the same rebuilds inside one running process, as `sitegen serve` does (benchmarks/rebuild.py);
+   then the same rebuilds inside one running process, as `sitegen serve` does (benchmarks/rebuild.py),
+   and the time from saving a page to an open Chromium page showing it under serve (benchmarks/live.py);
 2. scale: the project's statistics at scale 1, 5, 15: sitegen, pandas, a bare DuckDB scan (benchmarks/stats.py);
 3. charts: charts per second, cold and cached (benchmarks/charts.py);
 4. pages: 500 plain Markdown pages of ~1,000 words by sitegen, MkDocs and Hugo (benchmarks/pages.py).
@@ -33,7 +34,8 @@ BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 sys.path[:0] = [str(ROOT), str(BENCH)]
 
-import pages  # noqa: E402 - the benchmark modules beside this file
+import live  # noqa: E402 - the benchmark modules beside this file
+import pages  # noqa: E402
 import rebuild  # noqa: E402
 
 import sitegen  # noqa: E402
@@ -119,6 +121,13 @@ def default_project(runs: int) -> None:
             print(f"{name:<30} {median:>9.2f} {min(seconds):>7.2f} {max(seconds):>7.2f} {peak:>8.0f}  {verdict}")
         print()
         rebuild.print_table(rebuild.scenario_rows(project, runs), "build() in one process (serve)")
+    print()
+    if live.CHROMIUM.exists():
+        with tempfile.TemporaryDirectory(prefix="sitegen-suite-") as tmp:
+            seconds, built = live.measure(rebuild.copy_project(source, Path(tmp) / "project"), max(runs, 5))
+        live.print_table(seconds, label, built)
+    else:
+        print(f"(saved -> shown in a browser: skipped, no Chromium at {live.CHROMIUM})")
 
 
 def run_script(arguments: list[str]) -> None:
