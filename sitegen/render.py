@@ -128,6 +128,20 @@ class StatValue:
         return str(escape(str(self)))
 
 
+def generated_page(slug: str, title: str, description: str, pages: list[Page]) -> Page:
+    """A page sitegen makes itself (no Markdown), after the authored ones, drawn by the template `<slug>.html`."""
+    return Page(
+        source=Path(slug),
+        slug=slug,
+        title=title,
+        body="",
+        body_line=1,
+        description=description,
+        template=f"{slug}.html",
+        order=max((p.order for p in pages), default=0) + 1,
+    )
+
+
 class ProjectTemplates(jinja2.FileSystemLoader):
     """The project's templates/: a template that is a symlink leading out of the project is refused.
 
@@ -211,29 +225,12 @@ class Renderer:
 
     def pages_index(self, pages: list[Page]) -> Page:
         """The generated page listing every page, which a long menu links to instead of listing them all."""
-        return Page(
-            source=Path(PAGES_INDEX),
-            slug=PAGES_INDEX,
-            title="All pages",
-            body="",
-            body_line=1,
-            description=f"Every page of {self.config.site.title}.",
-            template="all-pages.html",
-            order=max((p.order for p in pages), default=0) + 1,
-        )
+        return generated_page(PAGES_INDEX, "All pages", f"Every page of {self.config.site.title}.", pages)
 
     def add_search_page(self, site: Site, pages: list[Page], nav: list[Page]) -> None:
         """search/index.html: a search box when JavaScript runs, else a pointer to the indexes (see search.js)."""
-        page = Page(
-            source=Path("search"),
-            slug="search",
-            title="Search",
-            body="",
-            body_line=1,
-            description=f"Search every page of {self.config.site.title}, including every entry of its indexes.",
-            template="search.html",
-            order=max((p.order for p in pages), default=0) + 1,
-        )
+        description = f"Search every page of {self.config.site.title}, including every entry of its indexes."
+        page = generated_page("search", "Search", description, pages)
         indexes = [p for p in pages if p.collection]
         html = self.render_template(
             page.template, page, SEARCH_PAGE, nav, Markup(""), indexes=indexes, wasm=True, **self.social(page, None)
