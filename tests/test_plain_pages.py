@@ -80,3 +80,15 @@ def test_plain_pages_build_without_the_data_stack(tmp_path: Path) -> None:
     assert pages == 2  # home and about
     assert heavy == []
     assert "1,234,567 readers." in (root / "site" / "about" / "index.html").read_text()
+
+
+def test_search_indexes_every_page_but_the_all_pages_index_and_the_search_page(tmp_path: Path) -> None:
+    slugs = [f"p{i:02d}" for i in range(NAV_MAX + 3)]
+    root = project(tmp_path, slugs)
+    (root / "sitegen.toml").write_text('[site]\ntitle = "Menu"\n')  # search on, as by default
+    site = tmp_path / "site"
+    build(root, {"build.output": str(site)})
+    entry = json.loads((site / "pagefind" / "pagefind-entry.json").read_text())
+    indexed = sum(language["page_count"] for language in entry["languages"].values())
+    assert (site / "all-pages" / "index.html").is_file() and (site / "search" / "index.html").is_file()
+    assert indexed == len(slugs) + 1  # the home page and every authored page, nothing generated
