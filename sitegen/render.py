@@ -142,6 +142,13 @@ def generated_page(slug: str, title: str, description: str, pages: list[Page]) -
     )
 
 
+def reserve(generated: Page, pages: list[Page], why: str) -> None:
+    """Refuse an authored page whose slug is a page sitegen makes (else both would want one file)."""
+    for page in pages:
+        if page.slug == generated.slug:
+            raise RenderError(f"the slug {page.slug!r} is taken: {why}; give this page another slug", path=page.source)
+
+
 class ProjectTemplates(jinja2.FileSystemLoader):
     """The project's templates/: a template that is a symlink leading out of the project is refused.
 
@@ -201,6 +208,7 @@ class Renderer:
                 site.add(path, html)
                 site.pages.append(path)
         if all_pages in menu:
+            reserve(all_pages, pages, f"a site of more than {NAV_MAX} pages has sitegen's index of every page there")
             path = output_path(all_pages.slug)
             site.add(path, self.render_template(all_pages.template, all_pages, path, menu, Markup(""), listed=nav))
             site.pages.append(path)
@@ -231,6 +239,7 @@ class Renderer:
         """search/index.html: a search box when JavaScript runs, else a pointer to the indexes (see search.js)."""
         description = f"Search every page of {self.config.site.title}, including every entry of its indexes."
         page = generated_page("search", "Search", description, pages)
+        reserve(page, pages, "sitegen's search page is there ([search] enabled)")
         indexes = [p for p in pages if p.collection]
         html = self.render_template(
             page.template, page, SEARCH_PAGE, nav, Markup(""), indexes=indexes, wasm=True, **self.social(page, None)

@@ -13,7 +13,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from sitegen.build import build
+from sitegen.errors import RenderError
 from sitegen.render import NAV_MAX
 
 _MENU = re.compile(r'<nav aria-label="Site">(.*?)</nav>', re.S)
@@ -92,3 +95,17 @@ def test_search_indexes_every_page_but_the_all_pages_index_and_the_search_page(t
     indexed = sum(language["page_count"] for language in entry["languages"].values())
     assert (site / "all-pages" / "index.html").is_file() and (site / "search" / "index.html").is_file()
     assert indexed == len(slugs) + 1  # the home page and every authored page, nothing generated
+
+
+def test_an_authored_page_cannot_take_the_slug_of_a_generated_page(tmp_path: Path) -> None:
+    small = project(tmp_path / "small", ["all-pages"])
+    assert (build(small).output_dir / "all-pages" / "index.html").is_file()  # no index on a small site: free
+    big = project(tmp_path / "big", [f"p{i:02d}" for i in range(NAV_MAX)] + ["all-pages"])
+    with pytest.raises(RenderError) as caught:
+        build(big)
+    assert caught.value.path == Path("content/all-pages.md") and "index of every page" in caught.value.message
+    searched = project(tmp_path / "searched", ["search"])
+    (searched / "sitegen.toml").write_text('[site]\ntitle = "Menu"\n')
+    with pytest.raises(RenderError) as caught:
+        build(searched)
+    assert caught.value.path == Path("content/search.md") and "search page" in caught.value.message
