@@ -167,17 +167,17 @@ def compute_results(config: Config, content: Content) -> Results:
     if not uses_data(config, content):
         return Results(data=None, stats={}, sources={}, findings={}, charts={})
     from .charts import render_charts
-    from .data import load_data, table_downloads
+    from .data import load_data, start_table_downloads
     from .findings import check_findings, read_sources
     from .stats import compute_stats
 
     data = load_data(config)
+    downloads = start_table_downloads(config, data, cache_dir(config, "downloads"))  # made meanwhile
     stats = compute_stats(content.declarations["stats"], data, cache_dir=cache_dir(config, "stats"))
     sources = read_sources(content.declarations["sources"])
     findings = check_findings(content.declarations["findings"], sources, stats)
     charts = render_charts(content.declarations["charts"], stats, cache_dir=cache_dir(config, "charts"))
-    downloads = table_downloads(config, data, cache_dir(config, "downloads"))
-    return Results(data=data, stats=stats, sources=sources, findings=findings, charts=charts, downloads=downloads)
+    return Results(data=data, stats=stats, sources=sources, findings=findings, charts=charts, downloads=downloads())
 
 
 def strict_checks(config: Any, content: Content) -> list[SitegenError]:
