@@ -166,6 +166,10 @@ def compute_results(config: Config, content: Content) -> Results:
     """The data, statistics, findings, charts and downloads the pages show (none for a project of plain pages)."""
     if not uses_data(config, content):
         return Results(data=None, stats={}, sources={}, findings={}, charts={})
+    if content.declarations["charts"].entries and not any(cache_dir(config, "charts").glob("??/*.svg")):
+        from .charts.svg import start_workers
+
+        start_workers()  # no picture is cached (a first or --clean build): the renderers start up meanwhile
     from .charts import render_charts
     from .data import load_data, start_table_downloads
     from .findings import check_findings, read_sources
