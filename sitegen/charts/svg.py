@@ -148,7 +148,7 @@ def stop_workers() -> None:
     while _ready:
         process = _ready.pop()
         process.kill()
-        process.wait()
+        process.communicate()  # reaps it and closes its pipes
 
 
 def _spawn() -> subprocess.Popen[bytes]:
