@@ -140,7 +140,7 @@ def start_workers() -> None:
     the build fail before, they wait for the next build in this process, or end with it (their input closes).
     """
     if _workers() > 1:
-        _ready.extend(_spawn() for _ in range(_workers() - len(_ready)))
+        _ready.extend(_spawn(warm=True) for _ in range(_workers() - len(_ready)))
 
 
 def stop_workers() -> None:
@@ -151,11 +151,12 @@ def stop_workers() -> None:
         process.communicate()  # reaps it and closes its pipes
 
 
-def _spawn() -> subprocess.Popen[bytes]:
-    """A worker process, `python -m sitegen.charts.svg`, waiting for its jobs on stdin."""
+def _spawn(*, warm: bool = False) -> subprocess.Popen[bytes]:
+    """A worker process, `python -m sitegen.charts.svg`, waiting for its jobs on stdin; `warm` starts
+    vl-convert's engine first (Vega-Lite jobs need it, PNG jobs do not)."""
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, (_PACKAGE_ROOT, os.environ.get("PYTHONPATH")))))
     return subprocess.Popen(  # noqa: S603 - this interpreter running this module
-        [sys.executable, "-m", __name__],
+        [sys.executable, "-m", __name__, *(["--warm"] if warm else [])],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
@@ -204,10 +205,11 @@ def _exchange(process: subprocess.Popen[bytes], share: list[tuple[str, str]]) ->
 def _worker() -> None:
     """Worker process: render the (key, spec JSON or PNG_JOB + svg) jobs on stdin, write (key, result) to stdout.
 
-    vl-convert's engine is started first, while the jobs are still being written (or not yet made); an
-    empty input means the worker is not needed.
+    With --warm, vl-convert's engine is started first, while the jobs are not yet made; an empty input
+    means the worker is not needed.
     """
-    vlc.vegalite_to_svg(_WARM_UP, allowed_base_urls=[])
+    if "--warm" in sys.argv[1:]:
+        vlc.vegalite_to_svg(_WARM_UP, allowed_base_urls=[])
     given = sys.stdin.read()
     if given:
         json.dump([_render((key, spec)) for key, spec in json.loads(given)], sys.stdout)
