@@ -109,7 +109,7 @@ def stage_timer() -> Iterator[dict[str, float]]:
             if name not in ("run", "compute_results", "build_date", "uses_data", "search_files"):
                 patched.append((pipeline, name, value))
     for module, names in (  # the data stages: imported by the pipeline from their modules when it calls them
-        (sitegen.data, ("load_data", "table_downloads")),
+        (sitegen.data, ("load_data", "start_table_downloads")),
         (sitegen.stats, ("compute_stats", "unused_statistics")),
         (sitegen.findings, ("read_sources", "check_findings", "unchecked_findings")),
         (sitegen.charts.stage, ("render_charts",)),

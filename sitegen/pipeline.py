@@ -166,18 +166,22 @@ def compute_results(config: Config, content: Content) -> Results:
     """The data, statistics, findings, charts and downloads the pages show (none for a project of plain pages)."""
     if not uses_data(config, content):
         return Results(data=None, stats={}, sources={}, findings={}, charts={})
+    if content.declarations["charts"].entries and not any(cache_dir(config, "charts").glob("??/*.svg")):
+        from .charts.svg import start_workers
+
+        start_workers()  # no picture is cached (a first or --clean build): the renderers start up meanwhile
     from .charts import render_charts
-    from .data import load_data, table_downloads
+    from .data import load_data, start_table_downloads
     from .findings import check_findings, read_sources
     from .stats import compute_stats
 
     data = load_data(config)
+    downloads = start_table_downloads(config, data, cache_dir(config, "downloads"))  # made meanwhile
     stats = compute_stats(content.declarations["stats"], data, cache_dir=cache_dir(config, "stats"))
     sources = read_sources(content.declarations["sources"])
     findings = check_findings(content.declarations["findings"], sources, stats)
     charts = render_charts(content.declarations["charts"], stats, cache_dir=cache_dir(config, "charts"))
-    downloads = table_downloads(config, data, cache_dir(config, "downloads"))
-    return Results(data=data, stats=stats, sources=sources, findings=findings, charts=charts, downloads=downloads)
+    return Results(data=data, stats=stats, sources=sources, findings=findings, charts=charts, downloads=downloads())
 
 
 def strict_checks(config: Any, content: Content) -> list[SitegenError]:

@@ -420,6 +420,29 @@ def test_many_charts_render_in_worker_processes_with_identical_bytes(tmp_path: P
     assert all(svg.startswith("<svg ") for svg in parallel.values())
 
 
+def test_workers_started_ahead_render_a_few_charts_with_identical_bytes_and_the_rest_are_ended() -> None:
+    if svg_module._workers() < 2:
+        pytest.skip("one core: no worker processes")
+    clear_memory_cache()
+    svg_module.start_workers()
+    ready = list(svg_module._ready)
+    assert len(ready) == svg_module._workers() and all(p.poll() is None for p in ready)
+    specs = {"only": every_spec(101)}  # fewer than PARALLEL_FROM: rendered here, unless workers are waiting
+    pictures = svg_module.start_svgs(specs)()
+    serial = svg_module._render((svg_module.spec_key(specs["only"]), json.dumps(specs["only"], sort_keys=True)))[1]
+    assert pictures == {"only": serial}
+    assert svg_module._ready == []
+    assert ready[0].wait(timeout=30) == 0  # the first worker rendered it and exited...
+    assert all(p.wait(timeout=30) < 0 for p in ready[1:])  # ...the others were killed, not left running
+
+
+def test_workers_started_ahead_and_not_needed_are_ended() -> None:
+    svg_module.start_workers()
+    ready = list(svg_module._ready)
+    svg_module.stop_workers()
+    assert svg_module._ready == [] and all(p.returncode is not None for p in ready)
+
+
 def every_spec(i: int) -> dict[str, Any]:
     return {
         "$schema": "https://vega.github.io/schema/vega-lite/v6.json",

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sitegen.csvsafe import COLUMNWISE_FROM, _fast_csv, csv_text
+from sitegen.csvsafe import COLUMNWISE_FROM, FORMULA_STARTS, _fast_csv, _small_csv, csv_text
 
 BLNS = [s for s in json.loads((Path(__file__).parent / "security" / "blns.json").read_text()) if isinstance(s, str)]
 START = np.datetime64("2020-01-01T00:00:00", "ns")
@@ -63,6 +63,52 @@ def test_fast_path_writes_pandas_bytes(name: str) -> None:
     fast = _fast_csv(frame)
     assert fast is not None  # these tables take the fast path...
     assert fast == frame.to_csv(index=False, lineterminator="\n")  # ...and it writes what pandas writes
+
+
+def small_frames() -> dict[str, pd.DataFrame]:
+    """Tables the small-table writer takes: text with no formula-like cell, whole numbers, true/false."""
+    texts = [s for s in BLNS if not s.startswith(FORMULA_STARTS)]
+    n = len(texts)
+    return {
+        "hostile text": pd.DataFrame(
+            {
+                "str": pd.array(texts, dtype="str"),
+                "object": pd.Series(texts, dtype=object),
+                "int": np.arange(n) - 5,
+                "unsigned": np.arange(n, dtype="uint64"),
+                "bool": np.arange(n) % 2 == 0,
+            }
+        ),
+        "missing text": pd.DataFrame(
+            {
+                "string": pd.array([None if i % 5 == 0 else s for i, s in enumerate(texts)], dtype="string"),
+                "object": pd.Series([None if i % 3 == 0 else s for i, s in enumerate(texts)], dtype=object),
+                "nan": pd.Series([np.nan if i % 4 == 0 else s for i, s in enumerate(texts)], dtype=object),
+            }
+        ),
+        'header, with "quotes"': pd.DataFrame({"a,b": ["x", ""], 'q"': ["y\nz", None]}),
+        "one column, empty cells": pd.DataFrame({"only": ["", None, "x"]}),
+        "no rows": pd.DataFrame({"a": pd.Series([], dtype="str"), "b": pd.Series([], dtype="int64")}),
+        "weekly chart": pd.DataFrame({"week starting": ["2024-01-01", "2024-01-08"], "retweets": [3, 0]}),
+    }
+
+
+@pytest.mark.parametrize("name", sorted(small_frames()))
+def test_small_tables_write_pandas_bytes(name: str) -> None:
+    frame = small_frames()[name]
+    small = _small_csv(frame)
+    assert small is not None  # these tables take the small-table path...
+    assert small == frame.to_csv(index=False, lineterminator="\n")  # ...and it writes what pandas writes
+    assert csv_text(frame) == small
+
+
+def test_small_tables_with_formulas_floats_or_mixed_cells_take_the_other_paths() -> None:
+    assert _small_csv(pd.DataFrame({"x": [0.5, 2.0], "y": ["a", "b"]})) is None  # floats
+    assert _small_csv(pd.DataFrame({"x": ["a", 3], "y": ["a", "b"]})) is None  # a number among text
+    assert _small_csv(pd.DataFrame({"t": pd.to_datetime(["2024-01-01"]), "y": ["a"]})) is None  # timestamps
+    frame = pd.DataFrame({"name": ["=HYPERLINK(1)", "-5", "ok"], "n": [1, 2, 3]})
+    assert _small_csv(frame) is None
+    assert csv_text(frame) == "name,n\n'=HYPERLINK(1),1\n-5,2\nok,3\n"  # neutralised; a number kept
 
 
 def test_other_tables_are_left_to_pandas() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import textwrap
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import fields as dataclass_fields
 from dataclasses import replace
 from pathlib import Path
@@ -23,7 +24,7 @@ from . import accounts, amplification, weekly  # noqa: F401 - registers the char
 from .declarations import read_chart_defs
 from .model import CHART_KINDS, Chart, ChartDef, Drawing, NoData
 from .style import MUTED, VARIANTS, Variant, theme_config
-from .svg import RenderFailed, read_cached, start_svgs, vlc_versions, write_cached
+from .svg import RenderFailed, read_cached, start_svgs, stop_workers, vlc_versions, write_cached
 
 # Finished charts are cached by a key that includes all of sitegen's code, so any change to it redraws them.
 _CODE = hashlib.sha256(
@@ -37,6 +38,13 @@ def render_charts(
     declarations: Declarations, stats: dict[str, StatResult], cache_dir: Path | None = None
 ) -> dict[str, Chart]:
     """Draw and render every declared chart; pictures come from `cache_dir` when unchanged."""
+    with ThreadPoolExecutor(max_workers=1) as storing:  # the cache is written meanwhile, complete on return
+        return _render_charts(declarations, stats, cache_dir, storing)
+
+
+def _render_charts(
+    declarations: Declarations, stats: dict[str, StatResult], cache_dir: Path | None, storing: Executor
+) -> dict[str, Chart]:
     drawings: dict[str, tuple[ChartDef, StatResult, Drawing | str]] = {}
     keys: dict[str, str] = {}
     charts: dict[str, Chart] = {}
@@ -60,16 +68,19 @@ def render_charts(
         )
         for chart_id, drawn in drawings.items():
             if chart_id not in specs:
-                charts[chart_id] = finish(chart_id, drawn, None, cache_dir, keys[chart_id])
+                charts[chart_id] = store_chart(cache_dir, keys[chart_id], finish(chart_id, drawn, None), storing)
         svgs = rendering()
     except RenderFailed as exc:
         definition = drawings[exc.name.rsplit("/", 1)[0]][0]
         raise ChartError(
             f"chart {definition.id!r} could not be rendered: {exc.reason}", path=declarations.path, line=definition.line
         ) from None
+    finally:
+        stop_workers()  # those started ahead (see start_workers) that no picture needed
     for chart_id in vega:
         pictures = {variant: svgs[f"{chart_id}/{variant}"] for variant in specs[chart_id]}
-        charts[chart_id] = finish(chart_id, drawings[chart_id], pictures, cache_dir, keys[chart_id], specs[chart_id])
+        chart = finish(chart_id, drawings[chart_id], pictures, specs[chart_id])
+        charts[chart_id] = store_chart(cache_dir, keys[chart_id], chart, storing)
     return {chart_id: charts[chart_id] for chart_id in keys}  # in declaration order
 
 
@@ -87,14 +98,12 @@ def finish(
     chart_id: str,
     drawn: tuple[ChartDef, StatResult, Drawing | str],
     pictures: dict[str, str] | None,
-    cache_dir: Path | None,
-    key: str,
     specs: dict[str, dict[str, Any]] | None = None,
 ) -> Chart:
-    """The finished chart, stored in the cache; without `pictures` (variant -> SVG) its kind draws them."""
+    """The finished chart; without `pictures` (variant -> SVG) its kind draws them."""
     definition, stat, drawing = drawn
     if not isinstance(drawing, Drawing):
-        return write_chart(cache_dir, key, empty_chart(chart_id, definition, stat, drawing))
+        return empty_chart(chart_id, definition, stat, drawing)
     specs = specs or variant_specs(drawn)
     if pictures is None:
         assert drawing.picture is not None
@@ -106,7 +115,7 @@ def finish(
             )
             for variant in VARIANTS
         }
-    chart = Chart(
+    return Chart(
         id=chart_id,
         title=definition.title,
         subtitle=definition.subtitle,
@@ -120,7 +129,6 @@ def finish(
         formats=drawing.formats,
         illustrative=stat.illustrative,
     )
-    return write_chart(cache_dir, key, chart)
 
 
 def definition_digest(definition: ChartDef, stat: StatResult) -> Any:
@@ -149,16 +157,22 @@ def read_chart(cache_dir: Path | None, key: str) -> Chart | None:
         return None
 
 
-def write_chart(cache_dir: Path | None, key: str, chart: Chart) -> Chart:
-    """Store a finished chart; the chart returned has its table as Parquet gives it back, like a cached one."""
+def store_chart(cache_dir: Path | None, key: str, chart: Chart, storing: Executor) -> Chart:
+    """Store a finished chart (written by `storing`, off this thread: Parquet and files let go of the GIL);
+    the chart returned has its table as Parquet gives it back, like a cached one."""
     table = pa.Table.from_pandas(chart.table.reset_index(drop=True), preserve_index=False)
-    fields = {f.name: getattr(chart, f.name) for f in dataclass_fields(chart) if f.name != "table"}
     if cache_dir is not None:
-        sink = pa.BufferOutputStream()
-        pq.write_table(table, sink)
-        write_cached(cache_dir, key, sink.getvalue().to_pybytes(), ".chart.parquet")
-        write_cached(cache_dir, key, json.dumps(fields, sort_keys=True).encode(), ".chart.json")  # written last
+        fields = {f.name: getattr(chart, f.name) for f in dataclass_fields(chart) if f.name != "table"}
+        storing.submit(write_chart, cache_dir, key, table, json.dumps(fields, sort_keys=True).encode())
     return replace(chart, table=table.to_pandas())
+
+
+def write_chart(cache_dir: Path, key: str, table: pa.Table, fields: bytes) -> None:
+    """Write a finished chart's table as Parquet, then its other fields as JSON (last: read_chart needs both)."""
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink)
+    write_cached(cache_dir, key, sink.getvalue().to_pybytes(), ".chart.parquet")
+    write_cached(cache_dir, key, fields, ".chart.json")
 
 
 def split(definition: ChartDef, stat: StatResult, declarations: Declarations) -> list[tuple[str, pd.DataFrame]]:

@@ -37,6 +37,7 @@ _CLEANING = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
 
 _memory: OrderedDict[str, str] = OrderedDict()
 _renders = 0  # vl-convert calls made on behalf of this process (in it or in its workers)
+_ready: list[subprocess.Popen[bytes]] = []  # workers started ahead, waiting for jobs (see start_workers)
 
 
 class RenderFailed(Exception):
@@ -121,7 +122,7 @@ def start_jobs(jobs: list[tuple[str, str]]) -> Callable[[], list[tuple[str, str]
     In worker processes when there are enough to pay for starting them (they run meanwhile), else
     here, when the function is called.
     """
-    if len(jobs) >= PARALLEL_FROM and _workers() > 1:
+    if (len(jobs) >= PARALLEL_FROM or _ready) and _workers() > 1:
         return _start_parallel(jobs)
     return lambda: list(map(_render, jobs))
 
@@ -130,27 +131,52 @@ def _workers() -> int:
     return min(os.cpu_count() or 1, 8)
 
 
+def start_workers() -> None:
+    """Start the worker processes now, for renders that will be asked for later in this build.
+
+    A worker's first picture costs about a second (the process, then vl-convert's JavaScript engine); a
+    worker started early pays it while this process does other work (the statistics, on a core they leave
+    idle). The next renders use them whatever their number; `stop_workers` ends those left unused. Should
+    the build fail before, they wait for the next build in this process, or end with it (their input closes).
+    """
+    if _workers() > 1:
+        _ready.extend(_spawn(warm=True) for _ in range(_workers() - len(_ready)))
+
+
+def stop_workers() -> None:
+    """End the workers started ahead and not used."""
+    while _ready:
+        process = _ready.pop()
+        process.kill()
+        process.communicate()  # reaps it and closes its pipes
+
+
+def _spawn(*, warm: bool = False) -> subprocess.Popen[bytes]:
+    """A worker process, `python -m sitegen.charts.svg`, waiting for its jobs on stdin; `warm` starts
+    vl-convert's engine first (Vega-Lite jobs need it, PNG jobs do not)."""
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, (_PACKAGE_ROOT, os.environ.get("PYTHONPATH")))))
+    return subprocess.Popen(  # noqa: S603 - this interpreter running this module
+        [sys.executable, "-m", __name__, *(["--warm"] if warm else [])],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env=env,
+    )
+
+
 def _start_parallel(jobs: list[tuple[str, str]]) -> Callable[[], list[tuple[str, str]]]:
     """Start worker processes, `python -m sitegen.charts.svg`, one share of the jobs each.
 
-    Plain subprocesses rather than multiprocessing: they import only vl-convert, need no
-    `if __name__ == "__main__"` guard in the caller's script, and copy none of the parent's threads.
+    Workers started ahead (`start_workers`) are used first. Plain subprocesses rather than multiprocessing:
+    they import only vl-convert, need no `if __name__ == "__main__"` guard in the caller's script, and copy
+    none of the parent's threads.
     A thread per worker feeds it and reads its answer. A worker that fails has its share rendered
     here instead, when the function returned is called.
     """
     workers = min(_workers(), len(jobs))
     shares = [jobs[i::workers] for i in range(workers)]
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, (_PACKAGE_ROOT, os.environ.get("PYTHONPATH")))))
-    processes = [
-        subprocess.Popen(  # noqa: S603 - this interpreter running this module
-            [sys.executable, "-m", __name__],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            env=env,
-        )
-        for _ in shares
-    ]
+    processes = [_ready.pop(0) if _ready else _spawn() for _ in shares]
+    stop_workers()  # any started ahead beyond the jobs
     pool = ThreadPoolExecutor(max_workers=workers)
     outputs = [pool.submit(_exchange, process, share) for process, share in zip(processes, shares, strict=True)]
     pool.shutdown(wait=False)  # its threads end with their workers
@@ -177,9 +203,19 @@ def _exchange(process: subprocess.Popen[bytes], share: list[tuple[str, str]]) ->
 
 
 def _worker() -> None:
-    """Worker process: render the (key, spec JSON or PNG_JOB + svg) jobs on stdin, write (key, result) to stdout."""
-    jobs = json.load(sys.stdin)
-    json.dump([_render((key, spec)) for key, spec in jobs], sys.stdout)
+    """Worker process: render the (key, spec JSON or PNG_JOB + svg) jobs on stdin, write (key, result) to stdout.
+
+    With --warm, vl-convert's engine is started first, while the jobs are not yet made; an empty input
+    means the worker is not needed.
+    """
+    if "--warm" in sys.argv[1:]:
+        vlc.vegalite_to_svg(_WARM_UP, allowed_base_urls=[])
+    given = sys.stdin.read()
+    if given:
+        json.dump([_render((key, spec)) for key, spec in json.loads(given)], sys.stdout)
+
+
+_WARM_UP = {"mark": "point", "data": {"values": [{"x": 0}]}, "encoding": {"x": {"field": "x", "type": "quantitative"}}}
 
 
 def _render(job: tuple[str, str]) -> tuple[str, str]:
