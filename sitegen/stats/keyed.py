@@ -4,8 +4,8 @@ Decoding string ids from the files is what costs most: a statistic that scans th
 every engager id in it. So the first statistic that needs engagements makes one narrow table (kind code,
 engager and target keys, time: 17 bytes a row before compression), and the statistics after it read that
 table instead of the file. The two kinds that need post ids read the file's own columns instead, for their
-targets only: a target set's rows are copied when a second statistic asks for them, since a scan of the
-file costs about the same however few rows it keeps.
+targets only: those rows are copied once per target set, since a scan of the file costs about the same
+however few rows it keeps.
 The table lives in a DuckDB database file in a temporary directory, attached to the engine: DuckDB
 writes it compressed as it goes, so memory stays small however many engagements there are. It is
 detached and deleted when the build's statistics are done.
@@ -59,7 +59,7 @@ class KeyedTables:
         self.catalog = f"sitegen_stats_{next(_ATTACHED)}"
         self._directory: Path | None = None
         self._tables: dict[str, ir.Table] = {}
-        self._targeted: dict[tuple[str, ...], ir.Table | None] = {}  # None: asked for once, not copied
+        self._targeted: dict[tuple[str, ...], ir.Table] = {}
         self._largest_key: int | None = None
 
     def store(self, name: str, expr: ir.Table) -> ir.Table:
@@ -154,23 +154,17 @@ class KeyedTables:
 
     def targeted(self, target_ids: list[str]) -> ir.Table:
         """The file's engagements of some targets' posts, string ids and post_id kept: for the kinds that need
-        posts. Each such kind scans the whole file (decoding post ids is what costs, however few rows the
-        target filter keeps), so on DuckDB a target set asked for again has its rows copied then and shared
-        from there on. Not the first time: a statistic alone in reading its targets' rows (as in the default
-        project) would pay for a scan, a write and a read of the copy instead of one scan."""
+        posts. Each such kind would otherwise scan the whole file (decoding post ids is what costs, however
+        few rows the target filter keeps), so on DuckDB a target set's rows are copied once and shared."""
         raw = self.raw["engagements"]
         chosen = raw.filter(raw.target_author_id.isin(target_ids)).select(*RAW_COLUMNS)
-        memo = tuple(target_ids)
         if not self.copied:
             return chosen
-        if memo not in self._targeted:  # the first time
-            self._targeted[memo] = None
-            return chosen
-        copy = self._targeted[memo]
-        if copy is None:
-            copies = sum(t is not None for t in self._targeted.values())
-            copy = self._targeted[memo] = self.store(f"targeted_{copies}", chosen)
-        return copy
+        name = f"targeted_{len(self._targeted)}"
+        memo = tuple(target_ids)
+        if memo not in self._targeted:
+            self._targeted[memo] = self.store(name, chosen)
+        return self._targeted[memo]
 
     def author_keys(self, keys: ir.Table) -> ir.Table:
         """The keys of post authors only: a small map, so keying the targets costs little."""
