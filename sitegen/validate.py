@@ -224,15 +224,16 @@ def check_rows(
     counters = [f"count(*) FILTER (WHERE {c[2]})" for c in conditions]
     unique = "unique" in wanted and not skipped & set(schema.primary_key)
     if unique:
-        counters.append(_repeated_keys(schema, hashed=True))
+        counters.append(f"count(*) FILTER (WHERE {_key_present(schema)})")
     if not counters:
         return
     counts = con.execute(f"SELECT {', '.join(counters)} FROM {quote(view)}").fetchone()
     assert counts is not None
-    if unique and counts[-1]:  # some keys repeat, or two hashes collide: count again, exactly
-        repeated = con.execute(f"SELECT {_repeated_keys(schema, hashed=False)} FROM {quote(view)}").fetchone()
-        if repeated and repeated[0]:
-            _duplicates(con, view, schema, report, int(repeated[0]))
+    if unique and counts[-1] > _distinct_keys(con, view, schema, hashed=True):
+        # Some keys repeat, or two hashes collide: count again, exactly.
+        repeated = counts[-1] - _distinct_keys(con, view, schema, hashed=False)
+        if repeated:
+            _duplicates(con, view, schema, report, repeated)
     for (column, message, condition, value), count in zip(conditions, counts[: len(conditions)], strict=True):
         if not message:  # a field that may be unknown
             report.counts[f"{schema.name}_missing_{column}"] = count
@@ -256,14 +257,22 @@ def check_rows(
         )
 
 
-def _repeated_keys(schema: TableSchema, hashed: bool) -> str:
-    """SQL counting the rows whose primary key an earlier row has: exactly, or `hashed`, which is faster (a
-    distinct count of integers, not of strings) and never undercounts (equal keys hash alike), so a zero
-    from it is exact."""
+def _key_present(schema: TableSchema) -> str:
+    """SQL: the row has every column of its primary key."""
+    return " AND ".join(f"{quote(k)} IS NOT NULL" for k in schema.primary_key)
+
+
+def _distinct_keys(con: duckdb.DuckDBPyConnection, view: str, schema: TableSchema, hashed: bool) -> int:
+    """How many distinct primary keys the rows that have one hold: exactly, or `hashed`, which is faster
+    (grouping by an integer, not by strings) and never overcounts (equal keys hash alike), so when it finds
+    as many as there are rows, every key is unique. A GROUP BY, not count(DISTINCT ...): DuckDB spreads a
+    grouping over its threads."""
     key = ", ".join(quote(k) for k in schema.primary_key)
-    distinct = f"hash({key})" if hashed else key if len(schema.primary_key) == 1 else f"({key})"
-    present = " AND ".join(f"{quote(k)} IS NOT NULL" for k in schema.primary_key)
-    return f"count(*) FILTER (WHERE {present}) - count(DISTINCT {distinct}) FILTER (WHERE {present})"
+    grouped = f"hash({key})" if hashed else key
+    row = con.execute(
+        f"SELECT count(*) FROM (SELECT 1 FROM {quote(view)} WHERE {_key_present(schema)} GROUP BY {grouped})"
+    ).fetchone()
+    return int(row[0]) if row else 0
 
 
 def _duplicates(
@@ -271,8 +280,7 @@ def _duplicates(
 ) -> None:
     """Report the rows whose primary key an earlier row already has (`total` of them)."""
     key = ", ".join(quote(k) for k in schema.primary_key)
-    not_null = " AND ".join(f"{quote(k)} IS NOT NULL" for k in schema.primary_key)
-    duplicates = f"(SELECT {key} FROM {quote(view)} WHERE {not_null} GROUP BY {key} HAVING count(*) > 1)"
+    duplicates = f"(SELECT {key} FROM {quote(view)} WHERE {_key_present(schema)} GROUP BY {key} HAVING count(*) > 1)"
     order = "_path, _line, _row"
     rows = con.execute(
         f"SELECT _path, _line, _row, first_line, first_row, {key} FROM ("
