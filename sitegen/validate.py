@@ -313,10 +313,11 @@ def check_references(con: duckdb.DuckDBPyConnection, views: Mapping[str, str], r
         for column, other, other_column in TABLES[table].foreign_keys:
             if other not in views:
                 continue
+            # Each distinct value once (with its rows counted) meets the other table: fewer probes than rows.
             row = con.execute(
-                f"SELECT count(*), count(DISTINCT c.{quote(column)}) FROM {quote(views[table])} AS c"
+                f"SELECT coalesce(sum(c.n), 0), count(*) FROM (SELECT {quote(column)}, count(*) AS n"
+                f" FROM {quote(views[table])} WHERE {quote(column)} IS NOT NULL GROUP BY {quote(column)}) AS c"
                 f" ANTI JOIN {quote(views[other])} AS p ON c.{quote(column)} = p.{quote(other_column)}"
-                f" WHERE c.{quote(column)} IS NOT NULL"
             ).fetchone()
             assert row is not None
             unknown, distinct = row
