@@ -224,16 +224,16 @@ def check_rows(
     counters = [f"count(*) FILTER (WHERE {c[2]})" for c in conditions]
     unique = "unique" in wanted and not skipped & set(schema.primary_key)
     if unique:
-        counters.append(f"count(*) FILTER (WHERE {_key_present(schema)})")
+        key = schema.primary_key
+        distinct = quote(key[0]) if len(key) == 1 else "(" + ", ".join(quote(k) for k in key) + ")"
+        present = " AND ".join(f"{quote(k)} IS NOT NULL" for k in key)
+        counters.append(f"count(*) FILTER (WHERE {present}) - count(DISTINCT {distinct}) FILTER (WHERE {present})")
     if not counters:
         return
     counts = con.execute(f"SELECT {', '.join(counters)} FROM {quote(view)}").fetchone()
     assert counts is not None
-    if unique and counts[-1] > _distinct_keys(con, view, schema, hashed=True):
-        # Some keys repeat, or two hashes collide: count again, exactly.
-        repeated = counts[-1] - _distinct_keys(con, view, schema, hashed=False)
-        if repeated:
-            _duplicates(con, view, schema, report, repeated)
+    if unique and counts[-1]:
+        _duplicates(con, view, schema, report, int(counts[-1]))
     for (column, message, condition, value), count in zip(conditions, counts[: len(conditions)], strict=True):
         if not message:  # a field that may be unknown
             report.counts[f"{schema.name}_missing_{column}"] = count
@@ -257,30 +257,13 @@ def check_rows(
         )
 
 
-def _key_present(schema: TableSchema) -> str:
-    """SQL: the row has every column of its primary key."""
-    return " AND ".join(f"{quote(k)} IS NOT NULL" for k in schema.primary_key)
-
-
-def _distinct_keys(con: duckdb.DuckDBPyConnection, view: str, schema: TableSchema, hashed: bool) -> int:
-    """How many distinct primary keys the rows that have one hold: exactly, or `hashed`, which is faster
-    (grouping by an integer, not by strings) and never overcounts (equal keys hash alike), so when it finds
-    as many as there are rows, every key is unique. A GROUP BY, not count(DISTINCT ...): DuckDB spreads a
-    grouping over its threads."""
-    key = ", ".join(quote(k) for k in schema.primary_key)
-    grouped = f"hash({key})" if hashed else key
-    row = con.execute(
-        f"SELECT count(*) FROM (SELECT 1 FROM {quote(view)} WHERE {_key_present(schema)} GROUP BY {grouped})"
-    ).fetchone()
-    return int(row[0]) if row else 0
-
-
 def _duplicates(
     con: duckdb.DuckDBPyConnection, view: str, schema: TableSchema, report: ValidationReport, total: int
 ) -> None:
     """Report the rows whose primary key an earlier row already has (`total` of them)."""
     key = ", ".join(quote(k) for k in schema.primary_key)
-    duplicates = f"(SELECT {key} FROM {quote(view)} WHERE {_key_present(schema)} GROUP BY {key} HAVING count(*) > 1)"
+    not_null = " AND ".join(f"{quote(k)} IS NOT NULL" for k in schema.primary_key)
+    duplicates = f"(SELECT {key} FROM {quote(view)} WHERE {not_null} GROUP BY {key} HAVING count(*) > 1)"
     order = "_path, _line, _row"
     rows = con.execute(
         f"SELECT _path, _line, _row, first_line, first_row, {key} FROM ("
@@ -313,11 +296,10 @@ def check_references(con: duckdb.DuckDBPyConnection, views: Mapping[str, str], r
         for column, other, other_column in TABLES[table].foreign_keys:
             if other not in views:
                 continue
-            # Each distinct value once (with its rows counted) meets the other table: fewer probes than rows.
             row = con.execute(
-                f"SELECT coalesce(sum(c.n), 0), count(*) FROM (SELECT {quote(column)}, count(*) AS n"
-                f" FROM {quote(views[table])} WHERE {quote(column)} IS NOT NULL GROUP BY {quote(column)}) AS c"
+                f"SELECT count(*), count(DISTINCT c.{quote(column)}) FROM {quote(views[table])} AS c"
                 f" ANTI JOIN {quote(views[other])} AS p ON c.{quote(column)} = p.{quote(other_column)}"
+                f" WHERE c.{quote(column)} IS NOT NULL"
             ).fetchone()
             assert row is not None
             unknown, distinct = row
