@@ -62,7 +62,7 @@ def load_data(config: Config) -> Data:
         table = engine.open(name, path, shown)
         _check_columns(name, table.columns, shown)
         if path.suffix.lower() != ".parquet":
-            table = engine.cast_text_columns(name, _types(name), path, shown)
+            engine.cast_text_columns(name, _types(name), path, shown)
         digest = sha256_file(path)
         resource = resources.get(name, {})
         recorded = str(resource.get("hash", "")).removeprefix("sha256:")
@@ -72,7 +72,7 @@ def load_data(config: Config) -> Data:
                 f"(sha256 {digest[:12]}…, recorded {recorded[:12]}…); re-run the ingest or generate command",
                 path=shown,
             )
-        rows = int(engine.scalar(table.count()))
+        rows = engine.rows[name]  # casting a text table's columns keeps its rows
         if rows > config.limits.table_rows:
             raise over_limit(
                 DataError, "table_rows", f"dataset {name!r} ({rows:,} rows)", config.limits.table_rows, path=shown

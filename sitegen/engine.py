@@ -50,10 +50,12 @@ class Engine:
         else:
             raise DataError(f"engine {name!r} is not available here (choose duckdb or pyspark)")
         self.tables: dict[str, ir.Table] = {}
+        self.rows: dict[str, int] = {}  # rows of each opened table, counted as it opens
         self._local: Engine | None = None
 
     def open(self, name: str, path: Path, shown_as: Path) -> ir.Table:
-        """Open a table file under `name`; unreadable files raise a DataError naming the file."""
+        """Open a table file under `name` and count its rows (`rows`); unreadable files raise a DataError
+        naming the file."""
         reader = READERS.get(path.suffix.lower())
         if reader is None:
             raise DataError(f"unsupported file type {path.suffix!r} (use Parquet, CSV or JSONL)", path=shown_as)
@@ -62,13 +64,14 @@ class Engine:
             options = CSV_OPTIONS[self.name]
         try:
             table = getattr(self.con, reader)(str(path), table_name=name, **options)
-            self.run(table.count())  # force a read so a corrupt file fails here, located
+            rows = int(self.scalar(table.count()))  # a read: a corrupt file fails here, located
         except DataError:
             raise
         except Exception as exc:  # noqa: BLE001 - the backend raises many types; all mean "unreadable"
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise DataError(f"cannot read this file: {first}", path=shown_as) from None
         self.tables[name] = table
+        self.rows[name] = rows
         return table
 
     def cast_text_columns(self, name: str, types: dict[str, str], path: Path, shown_as: Path) -> ir.Table:

@@ -11,7 +11,7 @@ import pytest
 from sitegen.config import load_config
 from sitegen.content import read_content
 from sitegen.data import load_data
-from sitegen.stats import KINDS, StatResult, compute_stats
+from sitegen.stats import KINDS, StatResult, compute_stats, keyed
 
 # Accounts. The network "net" is n1 (suspended by 1 March), n2 (active on 1 March, suspended by 5 May) and
 # n3 (deleted). f1 is active, f2 suspended, f3 was never checked (unknown).
@@ -171,6 +171,33 @@ def test_statistics_that_share_work_in_one_build_keep_their_own_answers(tmp_path
     assert results["amb"].value == pytest.approx((360 + 600) / 2)  # the eight delays of amb's posts
     assert results["emb"].value == pytest.approx(15)  # e10 10 s and e11 20 s after the embassy's post
     assert (results["amb-again"].numerator, results["amb-again"].denominator) == (2, 4)  # e1, e2 of e1, e2, e6, e8
+
+
+def test_the_keyed_tables_in_memory_and_in_a_file_give_the_same_answers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Small engagements are keyed in an in-memory database, large ones in a temporary file (deleted after).
+    stats_yaml = """\
+        - {id: share, kind: status_share, params: {roles: [diplomat, embassy], as_of: 2021-03-01}}
+        - {id: table, kind: per_target, params: {roles: [diplomat, embassy], as_of: 2021-03-01, min_engagements: 1}}
+        - {id: delay, kind: time_to_engagement, params: {target: amb, unit: seconds}}
+        - {id: near, kind: co_engagement, params: {target: amb, network: net, seconds: 60}}
+        """
+    made: list[str] = []
+    real_mkdtemp = keyed.tempfile.mkdtemp
+    monkeypatch.setattr(
+        keyed.tempfile, "mkdtemp", lambda **kw: made.append(real_mkdtemp(dir=tmp_path, **kw)) or made[-1]
+    )
+    in_memory = compute(tmp_path / "memory", stats_yaml)
+    assert made == []
+    monkeypatch.setattr(keyed, "IN_MEMORY_ROWS", 0)
+    on_file = compute(tmp_path / "file", stats_yaml)
+    assert len(made) == 1 and not Path(made[0]).exists()
+    for name in ("share", "delay", "near"):
+        assert (on_file[name].value, on_file[name].numerator) == (in_memory[name].value, in_memory[name].numerator)
+    assert on_file["table"].frame is not None and in_memory["table"].frame is not None
+    assert on_file["table"].frame.equals(in_memory["table"].frame)
+    assert in_memory["share"].numerator and in_memory["table"].frame.shape[0] == 2
 
 
 def test_weekly_series_of_every_target_in_one_table(tmp_path: Path) -> None:

@@ -54,7 +54,8 @@ class Context:
         if self._keyed is None:
             self.table("engagements", "kind", "engager_id", "post_id", "target_author_id", "created_at")
             tables = {name: self.engine.table(name) for name in sorted(self.engine.tables)}
-            self._keyed = KeyedTables(self.engine.con, tables)
+            engagements = self.data.tables.get("engagements")
+            self._keyed = KeyedTables(self.engine.con, tables, engagements.rows if engagements else None)
         return self._keyed
 
     def engagements(self) -> ir.Table:

@@ -6,9 +6,11 @@ engager and target keys, time: 17 bytes a row before compression), and the stati
 table instead of the file. The two kinds that need post ids read the file's own columns instead, for their
 targets only: those rows are copied once per target set, since a scan of the file costs about the same
 however few rows it keeps.
-The table lives in a DuckDB database file in a temporary directory, attached to the engine: DuckDB
-writes it compressed as it goes, so memory stays small however many engagements there are. It is
-detached and deleted when the build's statistics are done.
+The tables live in a DuckDB database attached to the engine, detached (and deleted) when the build's
+statistics are done. Up to IN_MEMORY_ROWS engagements it is an in-memory database (at most about 85 MB;
+the default project's statistics run about a fifth faster than on a file at 1.4 million engagements);
+beyond, a file in a temporary directory, which DuckDB writes compressed as it goes, so memory stays small
+however many engagements there are.
 
 Keys are internal: no result depends on their values or order, only on which ids are equal. Ids missing
 from the accounts table still get keys of their own (in a second pass, made only when there are
@@ -40,6 +42,7 @@ from ..schema import KINDS as ENGAGEMENT_KINDS
 
 UNKNOWN_KIND = 255
 DEFAULT_PERFECT_HASH_BITS = 12  # DuckDB's perfect_ht_threshold
+IN_MEMORY_ROWS = 5_000_000  # keyed engagements kept in memory up to this many (17 bytes a row: 85 MB)
 RAW_COLUMNS = ("kind", "engager_id", "post_id", "target_author_id", "created_at")  # what the statistics read
 _ATTACHED = itertools.count(1)
 
@@ -52,12 +55,14 @@ def kind_code(kind: str) -> int:
 class KeyedTables:
     """The keyed engagements, the account id -> key map and statuses, each made on first use."""
 
-    def __init__(self, backend: Any, raw: dict[str, ir.Table]) -> None:
+    def __init__(self, backend: Any, raw: dict[str, ir.Table], engagements: int | None = None) -> None:
         self.backend = backend
-        self.copied = backend.name == "duckdb"  # the fast path: a keyed copy in an attached DuckDB file
+        self.copied = backend.name == "duckdb"  # the fast path: a keyed copy in an attached DuckDB database
         self.raw = raw  # typed tables by name: engagements, and accounts / posts / status_checks when declared
+        self.in_memory = engagements is not None and engagements <= IN_MEMORY_ROWS  # rows of the engagements
         self.catalog = f"sitegen_stats_{next(_ATTACHED)}"
-        self._directory: Path | None = None
+        self._attached = False
+        self._directory: Path | None = None  # of the database file, when not in memory
         self._tables: dict[str, ir.Table] = {}
         self._targeted: dict[tuple[str, ...], ir.Table] = {}
         self._largest_key: int | None = None
@@ -69,9 +74,12 @@ class KeyedTables:
             self._tables[name] = expr.cache()
             return self._tables[name]
         connection = self.backend.con  # the DuckDB connection under Ibis
-        if self._directory is None:
-            self._directory = Path(tempfile.mkdtemp(prefix="sitegen-stats-"))
-            connection.execute(f"ATTACH '{self._directory / 'keyed.duckdb'}' AS {self.catalog}")
+        if not self._attached:
+            if not self.in_memory:
+                self._directory = Path(tempfile.mkdtemp(prefix="sitegen-stats-"))
+            location = str(self._directory / "keyed.duckdb") if self._directory else ":memory:"
+            connection.execute(f"ATTACH '{location}' AS {self.catalog}")
+            self._attached = True
             weakref.finalize(self, _detach, connection, self.catalog, self._directory)
         connection.execute("SET preserve_insertion_order = false")
         try:
@@ -89,9 +97,9 @@ class KeyedTables:
                 if isinstance(table, CachedTable):
                     table.release()
             self._tables.clear()
-        if self._directory is not None:
+        if self._attached:
             _detach(self.backend.con, self.catalog, self._directory)
-            self._directory = None
+            self._attached, self._directory = False, None
             self._tables.clear()
         self._targeted.clear()
 
@@ -202,12 +210,13 @@ def next_day(day: dt.date) -> ir.TimestampScalar:
     return ibis.timestamp(dt.datetime.combine(day + dt.timedelta(days=1), dt.time()))
 
 
-def _detach(connection: Any, catalog: str, directory: Path) -> None:
+def _detach(connection: Any, catalog: str, directory: Path | None) -> None:
     try:
         connection.execute(f"DETACH {catalog}")
     except Exception:  # noqa: BLE001, S110 - the connection may already be closed; the files go either way
         pass
-    shutil.rmtree(directory, ignore_errors=True)
+    if directory is not None:
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 def numbered(ids: ir.Table) -> ir.Table:
