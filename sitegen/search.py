@@ -59,7 +59,7 @@ def search_bundle(pages: dict[str, bytes], language: str, cache_dir: Path | None
             target = source / path
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(html)
-        _index(executable, source, out, config, len(pages))
+        _index(executable, source, out, config)
         bundle = {
             f"{BUNDLE}/{p.relative_to(out).as_posix()}": p.read_bytes()
             for p in sorted(out.rglob("*"))
@@ -88,7 +88,7 @@ def bundle_key(pages: dict[str, bytes], config: dict[str, Any]) -> str:
     return digest.hexdigest()
 
 
-def _index(executable: Path, source: Path, out: Path, config: dict[str, Any], pages: int) -> None:
+def _index(executable: Path, source: Path, out: Path, config: dict[str, Any]) -> None:
     """Index every HTML file under source into a bundle at out, or raise SearchError with Pagefind's words."""
     command = [str(executable), "--site", str(source), "--output-path", str(out), "--root-selector"]
     command += [config["root_selector"], "--force-language", config["force_language"], "--keep-index-url"]
@@ -98,13 +98,9 @@ def _index(executable: Path, source: Path, out: Path, config: dict[str, Any], pa
     if done.returncode != 0:
         said = " ".join((done.stderr or done.stdout).split())[:500]
         raise SearchError(f"Pagefind could not index the site: {said}")
-    try:
-        entry = json.loads((out / "pagefind-entry.json").read_text(encoding="utf-8"))
-        indexed = sum(int(language["page_count"]) for language in entry["languages"].values())
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        raise SearchError("Pagefind wrote no readable pagefind-entry.json") from None
-    if indexed != pages:
-        raise SearchError(f"Pagefind indexed {indexed} of {pages} pages")
+    # A page whose <main> holds no text is left out of the index, so the count may be below the pages'.
+    if not (out / "pagefind-entry.json").is_file():
+        raise SearchError("Pagefind wrote no index (no pagefind-entry.json)")
 
 
 def _version() -> str:

@@ -13,7 +13,11 @@ from pathlib import Path
 import pytest
 
 import sitegen.build as build_module
+import sitegen.charts
+import sitegen.data
+import sitegen.findings
 import sitegen.pipeline as pipeline
+import sitegen.stats
 from sitegen.build import build
 from sitegen.errors import SitegenError
 
@@ -86,7 +90,15 @@ def test_an_exception_in_any_stage_leaves_the_site_untouched(
     def broken(*args: object, **kwargs: object) -> None:
         raise SitegenError(f"injected failure in {stage}")
 
-    monkeypatch.setattr(build_module if stage == "load_config" else pipeline, stage, broken)
+    # Where the pipeline finds each stage: the data stages are imported from their modules when it runs them.
+    owner = {
+        "load_config": build_module,
+        "load_data": sitegen.data,
+        "compute_stats": sitegen.stats,
+        "check_findings": sitegen.findings,
+        "render_charts": sitegen.charts,
+    }.get(stage, pipeline)
+    monkeypatch.setattr(owner, stage, broken)
     with pytest.raises(SitegenError, match="injected failure"):
         build(tiny, clean=True)  # nothing changed: without clean the fast path would skip every stage
     assert tree(tiny / "site") == before
