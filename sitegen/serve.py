@@ -233,6 +233,8 @@ class SiteRequestHandler(BaseHTTPRequestHandler):
                 time.sleep(0.01)
                 continue
             if not (root / MARKER).is_file():
+                if _inode(root) != before:
+                    continue  # the site was swapped away between the two looks: look again
                 break  # not a directory sitegen built (the build refused it): serve nothing from it
             target = resolve_target(root, self.path)
             if target.redirect:

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from sitegen.serve import SCRIPT_TAG, BuildEvents, SiteServer, is_source_change, resolve_target
+from sitegen.write import write_site
 
 SECRET = "TOP-SECRET-d41d8cd98f00b204"
 
@@ -348,3 +349,38 @@ def test_is_source_change_ignores_output_caches_and_editor_leftovers(tmp_path: P
         assert not is_source_change(project / ignored, project, output), ignored
     for relevant in ("content/index.md", "content/stats.yaml", "data/posts.csv", "templates/base.html", "sitegen.toml"):
         assert is_source_change(project / relevant, project, output), relevant
+
+
+def test_requests_while_the_write_stage_swaps_sites_always_get_a_whole_file(served: Served) -> None:
+    # The write stage renames the site away, then the staging copy into place: a request that looks in
+    # between, or between its own looks, retries in the new site instead of answering 503 or 404.
+    versions = [
+        {"index.html": f"<!doctype html>\n<html><body>v{n}</body></html>\n".encode(), "assets/site.css": f"/* {n} */".encode()}
+        for n in range(2)
+    ]
+    bodies = {body for version in versions for body in version.values()}
+    write_site(versions[1], served.site)
+    stop = threading.Event()
+    problems: list[str] = []
+    answered = [0]
+
+    def hammer() -> None:
+        while not stop.is_set():
+            for url in ("/", "/assets/site.css"):
+                reply = request(served.port, "GET", url)
+                answered[0] += 1
+                if reply.status != 200 or reply.body.replace(SCRIPT_TAG + b"\n", b"") not in bodies:
+                    problems.append(f"{url}: {reply.status} {reply.body[:80]!r}")
+
+    threads = [threading.Thread(target=hammer) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    try:
+        for n in range(300):
+            write_site(versions[n % 2], served.site)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(30)
+    assert answered[0] > 300
+    assert problems == []
