@@ -355,7 +355,10 @@ def test_requests_while_the_write_stage_swaps_sites_always_get_a_whole_file(serv
     # The write stage renames the site away, then the staging copy into place: a request that looks in
     # between, or between its own looks, retries in the new site instead of answering 503 or 404.
     versions = [
-        {"index.html": f"<!doctype html>\n<html><body>v{n}</body></html>\n".encode(), "assets/site.css": f"/* {n} */".encode()}
+        {
+            "index.html": f"<!doctype html>\n<html><body>v{n}</body></html>\n".encode(),
+            "assets/site.css": f"/* {n} */".encode(),
+        }
         for n in range(2)
     ]
     bodies = {body for version in versions for body in version.values()}
