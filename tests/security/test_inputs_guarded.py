@@ -53,7 +53,7 @@ def test_slow_markdown_is_rejected_or_finishes(tmp_path: Path, name: str) -> Non
         env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
         capture_output=True,
         text=True,
-        timeout=600,  # a hang guard only; benchmarks/markdown.py measures the time
+        timeout=600,  # a hang guard only: the limits in sitegen/markdown_guard.py bound the work
         check=False,
     )
     assert done.returncode == 0, done.stderr
