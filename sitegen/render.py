@@ -25,6 +25,7 @@ from .config import Config
 from .content import Content, Page, read_corrections
 from .errors import RenderError
 from .parallel import fork_map
+from .snapshot import is_record_of
 from .paths import check_inside
 from .untrusted import safe_link, without_bidi_controls
 
@@ -587,9 +588,12 @@ def _value(x: Any) -> Any:
     """The number of a result (or of a StatValue), else x itself."""
     if isinstance(x, StatValue):
         x = x.result
-    # Without the statistics module loaded (a site of plain pages) there is no StatResult to unwrap.
+    # Without the statistics module loaded (a site of plain pages, or results from a snapshot) there is no
+    # StatResult to unwrap.
     model = sys.modules.get("sitegen.stats.model")
-    return x.value if model is not None and isinstance(x, model.StatResult) else x
+    if model is not None and isinstance(x, model.StatResult) or is_record_of(x, "StatResult"):
+        return x.value
+    return x
 
 
 def json_for_html(value: Any) -> Markup:

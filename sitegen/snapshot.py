@@ -1,0 +1,176 @@
+"""The results of a build on disk, which a new process reads back without the data stack.
+
+A build after an edited page needs the results of the last one (statistics, findings, charts, downloads),
+not the engine that computed them: importing pandas, Ibis, DuckDB, pyarrow and Altair and opening the
+tables takes seconds, rendering the page a fraction of one. After the data stages ran, their results are
+written here keyed by the results key (which hashes every input of those stages, see BuildState); a later
+process with the same key renders from them (under `serve` the results stay in memory as well).
+
+In the snapshot each result object (statistic, finding, source, chart, table info) is a Record of its
+fields and properties, and each DataFrame a Table of its columns and rows: what pages and templates read.
+Every value must be plain Python (str, int, float, bool, None, bytes, dates, and tuples, lists and dicts
+of them), else no snapshot is written. The file holds the key and the sha256 of the pickled results, and
+is read by an unpickler that makes nothing but those types: a stale, truncated, corrupt or foreign file is
+ignored, never trusted.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import io
+import os
+import pickle
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .render import Results
+
+SNAPSHOT_VERSION = 1
+_MAGIC = b"sitegen-results"
+_PLAIN = (str, int, float, bool, bytes, dt.date, type(None))
+_LOADABLE = {  # (module, name) of every class the snapshot's pickle may make
+    ("sitegen.snapshot", "Record"),
+    ("sitegen.snapshot", "Table"),
+    ("datetime", "date"),
+    ("datetime", "datetime"),
+    ("datetime", "timezone"),
+    ("datetime", "timedelta"),
+}
+RESULT_FIELDS = ("data", "stats", "sources", "findings", "charts", "downloads")
+
+
+class Unsupported(Exception):
+    """A value that is not plain Python (a snapshot of it would need its library to load)."""
+
+
+class Table:
+    """A DataFrame as pages read it: its column names, its length and its rows."""
+
+    def __init__(self, columns: tuple[Any, ...], records: list[dict[str, Any]]) -> None:
+        self.columns = columns
+        self.records = records
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    def to_dict(self, orient: str) -> list[dict[str, Any]]:
+        """The rows as DataFrame.to_dict(orient="records") gives them (the one form sitegen reads)."""
+        if orient != "records":
+            raise ValueError(f"a snapshot's table has its rows as records only, not {orient!r}")
+        return [dict(row) for row in self.records]
+
+
+class Record:
+    """A result object (a statistic, finding, chart...) as pages read it: its fields and properties."""
+
+    def __init__(self, of: str, attributes: dict[str, Any]) -> None:
+        self.__dict__.update(attributes)
+        self.record_of = of  # the class it was made from, e.g. "StatResult"
+
+
+def results_path(cache_dir: Path) -> Path:
+    """The one snapshot a project keeps (the last build's results), under its cache."""
+    return cache_dir / "results.pickle"
+
+
+def write_snapshot(path: Path, results_key: str, results: Results) -> None:
+    """Write the results atomically under results_key; nothing (and no older snapshot) when one is not plain."""
+    try:
+        made: dict[int, Any] = {}
+        snapshot = {name: plain(getattr(results, name), made) for name in RESULT_FIELDS if name != "data"}
+        data = results.data
+        snapshot["data"] = None
+        if data is not None:  # the tables' provenance; the engine that opened them stays behind
+            fields = {"tables": data.tables, "warnings": data.warnings, "illustrative": data.illustrative}
+            snapshot["data"] = Record(type(data).__name__, plain(fields, made))
+        payload = pickle.dumps(snapshot, protocol=pickle.HIGHEST_PROTOCOL)
+    except Unsupported:
+        path.unlink(missing_ok=True)
+        return
+    header = b"\n".join([_MAGIC, str(SNAPSHOT_VERSION).encode(), results_key.encode(), _digest(payload), b""])
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        partial.write_bytes(header + payload)
+        partial.replace(path)
+    except OSError:
+        pass  # a snapshot that cannot be written only costs the next build the data stages
+
+
+def read_snapshot(path: Path, results_key: str) -> Results | None:
+    """The results written under results_key, or None (no snapshot, another key, or a damaged file)."""
+    from .render import Results
+
+    try:
+        stored = path.read_bytes()
+    except OSError:
+        return None
+    parts = stored.split(b"\n", 4)
+    if len(parts) != 5 or parts[:3] != [_MAGIC, str(SNAPSHOT_VERSION).encode(), results_key.encode()]:
+        return None
+    payload = parts[4]
+    if parts[3] != _digest(payload):
+        return None
+    try:
+        snapshot = _Unpickler(io.BytesIO(payload)).load()
+    except Exception:  # noqa: BLE001 - whatever a damaged file raises, it is not used
+        return None
+    if not isinstance(snapshot, dict) or set(snapshot) != set(RESULT_FIELDS):
+        return None
+    # Records and Tables stand in for the result objects and DataFrames: they offer what pages read.
+    return Results(**snapshot)
+
+
+def plain(value: Any, made: dict[int, Any]) -> Any:
+    """value as plain Python: result objects as Records, DataFrames as Tables (`made` keeps shared ones shared)."""
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    if kind is dt.datetime:
+        if value.tzinfo is None or type(value.tzinfo) is dt.timezone:
+            return value
+    elif kind in (tuple, list):
+        return kind(plain(item, made) for item in value)
+    elif kind is dict:
+        return {plain(key, made): plain(item, made) for key, item in value.items()}
+    elif id(value) in made:
+        return made[id(value)]
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        attributes = {field.name: getattr(value, field.name) for field in dataclasses.fields(value)}
+        for name in dir(kind):
+            if isinstance(getattr(kind, name), (property, cached_property)):
+                attributes[name] = getattr(value, name)
+        made[id(value)] = Record(kind.__name__, plain(attributes, made))
+        return made[id(value)]
+    elif kind.__name__ == "DataFrame" and kind.__module__.startswith("pandas"):
+        records = plain(value.to_dict(orient="records"), made)
+        made[id(value)] = Table(plain(tuple(value.columns), made), records)
+        return made[id(value)]
+    raise Unsupported(f"{kind.__module__}.{kind.__qualname__}")
+
+
+def is_snapshot(results: Results) -> bool:
+    """Whether results were read from a snapshot (only results with data are written to one)."""
+    return is_record_of(results.data, "Data")
+
+
+def is_record_of(value: Any, class_name: str) -> bool:
+    """Whether value is a snapshot's Record of an object of that class."""
+    return isinstance(value, Record) and value.record_of == class_name
+
+
+def _digest(payload: bytes) -> bytes:
+    return hashlib.sha256(payload).hexdigest().encode()
+
+
+class _Unpickler(pickle.Unpickler):
+    """Makes only the snapshot's own types: a planted file cannot run code."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) not in _LOADABLE:
+            raise pickle.UnpicklingError(f"a results snapshot holds no {module}.{name}")
+        return super().find_class(module, name)
