@@ -25,8 +25,8 @@ from .config import Config
 from .content import Content, Page, read_corrections
 from .errors import RenderError
 from .parallel import fork_map
-from .snapshot import is_record_of
 from .paths import check_inside
+from .snapshot import is_record_of
 from .untrusted import safe_link, without_bidi_controls
 
 if TYPE_CHECKING:  # imported where used: a site of plain pages renders without the data stack
