@@ -60,14 +60,15 @@ def run(
     started = time.perf_counter()
     content = read_content(config.project_dir, config.limits)
     results, snapshot = kept_results(config, content, results_key)
+    pages = (cache_dir(config, "pages") / "pages.json", results_key) if results_key else None
     try:
-        site = Renderer(config, content, results, build_date(content), cache_dir(config, "social")).render()
+        site = Renderer(config, content, results, build_date(content), cache_dir(config, "social"), pages).render()
     except Exception:
         if not snapshot:
             raise
         # A template read more of a result than a snapshot holds (see snapshot.py): the data stages run.
         results = fresh_results(config, content, results_key)
-        site = Renderer(config, content, results, build_date(content), cache_dir(config, "social")).render()
+        site = Renderer(config, content, results, build_date(content), cache_dir(config, "social"), pages).render()
     stats, findings, charts = results.stats, results.findings, results.charts
     stale = stale_search_bundle(config, site) if on_pages is not None else None
     with ThreadPoolExecutor(max_workers=1) as background:

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from .render import Results
 
 SNAPSHOT_VERSION = 1
-_MAGIC = b"sitegen-results"
+_MAGIC = b"sitegen-cache"
 _PLAIN = (str, int, float, bool, bytes, dt.date, type(None))
 _LOADABLE = {  # (module, name) of every class the snapshot's pickle may make
     ("sitegen.snapshot", "Record"),
@@ -91,29 +91,15 @@ def write_snapshot(path: Path, results_key: str, results: Results) -> None:
     except Unsupported:
         path.unlink(missing_ok=True)
         return
-    header = b"\n".join([_MAGIC, str(SNAPSHOT_VERSION).encode(), results_key.encode(), _digest(payload), b""])
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        partial.write_bytes(header + payload)
-        partial.replace(path)
-    except OSError:
-        pass  # a snapshot that cannot be written only costs the next build the data stages
+    write_checked(path, f"results {SNAPSHOT_VERSION} {results_key}", payload)
 
 
 def read_snapshot(path: Path, results_key: str) -> Results | None:
     """The results written under results_key, or None (no snapshot, another key, or a damaged file)."""
     from .render import Results
 
-    try:
-        stored = path.read_bytes()
-    except OSError:
-        return None
-    parts = stored.split(b"\n", 4)
-    if len(parts) != 5 or parts[:3] != [_MAGIC, str(SNAPSHOT_VERSION).encode(), results_key.encode()]:
-        return None
-    payload = parts[4]
-    if parts[3] != _digest(payload):
+    payload = read_checked(path, f"results {SNAPSHOT_VERSION} {results_key}")
+    if payload is None:
         return None
     try:
         snapshot = _Unpickler(io.BytesIO(payload)).load()
@@ -123,6 +109,28 @@ def read_snapshot(path: Path, results_key: str) -> Results | None:
         return None
     # Records and Tables stand in for the result objects and DataFrames: they offer what pages read.
     return Results(**snapshot)
+
+
+def write_checked(path: Path, key: str, payload: bytes) -> None:
+    """Write payload atomically under a header of key and the payload's sha256 (see read_checked)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        partial.write_bytes(b"\n".join([_MAGIC, key.encode(), _digest(payload), payload]))
+        partial.replace(path)
+    except OSError:
+        pass  # a cache that cannot be written only costs the next build the work it would have saved
+
+
+def read_checked(path: Path, key: str) -> bytes | None:
+    """The payload written under key, or None: no file, another key, or a payload its sha256 does not match."""
+    try:
+        with path.open("rb") as handle:  # the header line by line, so the payload is not copied to split it
+            header = [handle.readline().rstrip(b"\n") for _ in range(3)]
+            payload = handle.read()
+    except OSError:
+        return None
+    return payload if header == [_MAGIC, key.encode(), _digest(payload)] else None
 
 
 def plain(value: Any, made: dict[int, Any]) -> Any:

@@ -1,6 +1,7 @@
-"""The results snapshot: a new process after an edited page renders from it without the data stack, and what
-it builds equals a clean build byte for byte; any input of the data stages invalidates it; a damaged or
-planted file is ignored."""
+"""The caches kept between processes: the results snapshot and the rendered pages. A new process after an
+edited page renders that page alone, from the snapshot, without the data stack, and what it builds equals a
+clean build byte for byte; any input of the data stages invalidates the snapshot; a damaged or planted file
+is ignored."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from sitegen.build import build
 from sitegen.config import load_config
 from sitegen.content import read_content
 from sitegen.pipeline import compute_results
+from sitegen.render import RenderedPages
 from sitegen.snapshot import read_snapshot, results_path, write_snapshot
 
 from .conftest import tree
@@ -34,6 +36,7 @@ from sitegen.build import build
 from sitegen.config import load_config
 from sitegen.content import read_content
 from sitegen.pipeline import compute_results
+from sitegen.render import RenderedPages
 build(Path(sys.argv[1]))
 names = sys.argv[2:] + ["sitegen.stats", "sitegen.data", "sitegen.charts.model"]
 print(json.dumps(sorted(name for name in names if name in sys.modules)))
@@ -109,6 +112,29 @@ def test_an_edited_page_builds_in_a_new_process_without_the_data_stack_as_a_clea
     assert site == clean_build(project, tmp_path)
 
 
+def test_an_edited_title_in_a_new_process_renders_every_page_as_a_clean_build(project: Path, tmp_path: Path) -> None:
+    build_in_new_process(project)
+    edit(project / "content" / "methodology.md", "title: Methodology", "title: How it is <counted>")
+    assert build_in_new_process(project) == []
+    site = tree(project / "site")
+    assert "How it is &lt;counted&gt;" in site["accounts/ambassador/index.html"].decode()  # in every page's menu
+    assert site == clean_build(project, tmp_path)
+
+
+def test_a_damaged_pages_cache_is_ignored(project: Path, tmp_path: Path) -> None:
+    build(project)
+    path = project / ".sitegen" / "cache" / "pages" / "pages.json"
+    stored = path.read_bytes()
+    assert b"Tiny story" in stored
+    path.write_bytes(stored.replace(b"Tiny story", b"Tiny glory"))  # the header's sha256 no longer matches
+    edit(project / "content" / "methodology.md", "How the tiny numbers", "How the small numbers")
+    RenderedPages.forget()  # as a new process: nothing in memory
+    build(project)
+    site = tree(project / "site")
+    assert b"Tiny story" in site["index.html"]
+    assert site == clean_build(project, tmp_path)
+
+
 @pytest.mark.parametrize(
     ("relative", "old", "new"),
     [
@@ -162,30 +188,31 @@ def test_a_damaged_or_planted_snapshot_is_ignored(project: Path, tmp_path: Path,
     build(project)
     path = results_path(project / ".sitegen" / "cache" / "results")
     stored = path.read_bytes()
-    magic, version, key, _digest, payload = stored.split(b"\n", 4)
-    assert read_snapshot(path, key.decode()) is not None
+    magic, header, _digest, _payload = stored.split(b"\n", 3)
+    key = header.split()[-1].decode()  # "results VERSION KEY"
+    assert read_snapshot(path, key) is not None
     if damage == "truncated":
         path.write_bytes(stored[: len(stored) // 2])
     elif damage == "flipped":
         path.write_bytes(stored[:-100] + bytes([stored[-100] ^ 1]) + stored[-99:])
     elif damage == "other key":
-        path.write_bytes(stored.replace(key, b"0" * len(key), 1))
+        path.write_bytes(stored.replace(key.encode(), b"0" * len(key), 1))
     else:  # a pickle that would run code, with a correct header: only the unpickler can refuse it
         planted = pickle.dumps({"stats": os.system})
         digest = hashlib.sha256(planted).hexdigest().encode()
-        path.write_bytes(b"\n".join([magic, version, key, digest, planted]))
-    assert read_snapshot(path, key.decode()) is None
+        path.write_bytes(b"\n".join([magic, header, digest, planted]))
+    assert read_snapshot(path, key) is None
     edit(project / "content" / "index.md", "Tiny story", "Tiny stork")
     sitegen.pipeline.forget_results()  # as a new process: nothing in memory
     build(project)
-    assert read_snapshot(path, key.decode()) is not None  # the data stages ran and wrote it again
+    assert read_snapshot(path, key) is not None  # the data stages ran and wrote it again
     assert tree(project / "site") == clean_build(project, tmp_path)
 
 
 def test_results_that_are_not_plain_python_leave_no_snapshot(project: Path) -> None:
     build(project)
     path = results_path(project / ".sitegen" / "cache" / "results")
-    key = path.read_bytes().split(b"\n", 3)[2].decode()
+    key = path.read_bytes().split(b"\n", 2)[1].split()[-1].decode()
     config = load_config(project)
     computed = compute_results(config, read_content(project, config.limits))
     write_snapshot(path, key, computed)
