@@ -12,6 +12,9 @@ Every value must be plain Python (str, int, float, bool, None, bytes, dates, and
 of them), else no snapshot is written. The file holds the key and the sha256 of the pickled results, and
 is read by an unpickler that makes nothing but those types: a stale, truncated, corrupt or foreign file is
 ignored, never trusted.
+
+The downloads (the published tables, tens of megabytes) are files of their own beside it, named by their
+sha256 and checked against it when read: a build after a changed table writes that table's files alone.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import hashlib
 import io
 import os
 import pickle
+import re
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -40,6 +44,7 @@ _LOADABLE = {  # (module, name) of every class the snapshot's pickle may make
     ("datetime", "timezone"),
     ("datetime", "timedelta"),
 }
+_SHA256 = re.compile("[0-9a-f]{64}")  # the name of a download's file
 RESULT_FIELDS = ("data", "stats", "sources", "findings", "charts", "downloads")
 
 
@@ -87,10 +92,23 @@ def write_snapshot(path: Path, results_key: str, results: Results) -> None:
         if data is not None:  # the tables' provenance; the engine that opened them stays behind
             fields = {"tables": data.tables, "warnings": data.warnings, "illustrative": data.illustrative}
             snapshot["data"] = Record(type(data).__name__, plain(fields, made))
+        snapshot["downloads"] = {
+            name: hashlib.sha256(content).hexdigest() for name, content in results.downloads.items()
+        }
         payload = pickle.dumps(snapshot, protocol=pickle.HIGHEST_PROTOCOL)
     except Unsupported:
         path.unlink(missing_ok=True)
         return
+    blobs = path.parent / "downloads"
+    for name, digest in snapshot["downloads"].items():
+        if not (blobs / digest).is_file():
+            write_checked(blobs / digest, digest, results.downloads[name])
+    try:
+        for stale in blobs.iterdir():  # the downloads of earlier results
+            if stale.name not in snapshot["downloads"].values():
+                stale.unlink()
+    except OSError:
+        pass  # no downloads, or one gone meanwhile
     write_checked(path, f"results {SNAPSHOT_VERSION} {results_key}", payload)
 
 
@@ -107,6 +125,15 @@ def read_snapshot(path: Path, results_key: str) -> Results | None:
         return None
     if not isinstance(snapshot, dict) or set(snapshot) != set(RESULT_FIELDS):
         return None
+    stored = snapshot["downloads"]
+    if not isinstance(stored, dict) or not all(isinstance(d, str) and _SHA256.fullmatch(d) for d in stored.values()):
+        return None
+    downloads = {name: read_checked(path.parent / "downloads" / digest, digest) for name, digest in stored.items()}
+    for name, content in downloads.items():
+        if content is None:  # gone or damaged: removed, so that the next snapshot writes it again
+            (path.parent / "downloads" / stored[name]).unlink(missing_ok=True)
+            return None
+    snapshot["downloads"] = downloads
     # Records and Tables stand in for the result objects and DataFrames: they offer what pages read.
     return Results(**snapshot)
 

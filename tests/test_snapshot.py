@@ -183,7 +183,7 @@ def test_a_template_that_reads_more_than_the_snapshot_holds_gets_the_computed_re
     assert site == clean_build(project, tmp_path)
 
 
-@pytest.mark.parametrize("damage", ["truncated", "flipped", "other key", "planted"])
+@pytest.mark.parametrize("damage", ["truncated", "flipped", "other key", "planted", "a download"])
 def test_a_damaged_or_planted_snapshot_is_ignored(project: Path, tmp_path: Path, damage: str) -> None:
     build(project)
     path = results_path(project / ".sitegen" / "cache" / "results")
@@ -195,6 +195,10 @@ def test_a_damaged_or_planted_snapshot_is_ignored(project: Path, tmp_path: Path,
         path.write_bytes(stored[: len(stored) // 2])
     elif damage == "flipped":
         path.write_bytes(stored[:-100] + bytes([stored[-100] ^ 1]) + stored[-99:])
+    elif damage == "a download":  # a published table, kept beside the snapshot
+        table = max((path.parent / "downloads").iterdir(), key=lambda p: p.stat().st_size)
+        data = table.read_bytes()
+        table.write_bytes(data[:-10] + bytes([data[-10] ^ 1]) + data[-9:])
     elif damage == "other key":
         path.write_bytes(stored.replace(key.encode(), b"0" * len(key), 1))
     else:  # a pickle that would run code, with a correct header: only the unpickler can refuse it
