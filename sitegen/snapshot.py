@@ -30,6 +30,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .write import remember_digest
+
 if TYPE_CHECKING:
     from .render import Results
 
@@ -133,6 +135,7 @@ def read_snapshot(path: Path, results_key: str) -> Results | None:
         if content is None:  # gone or damaged: removed, so that the next snapshot writes it again
             (path.parent / "downloads" / stored[name]).unlink(missing_ok=True)
             return None
+        remember_digest(content, stored[name])  # just checked: the write stage need not hash it again
     snapshot["downloads"] = downloads
     # Records and Tables stand in for the result objects and DataFrames: they offer what pages read.
     return Results(**snapshot)
