@@ -8,6 +8,8 @@ process with the same key renders from them (under `serve` the results stay in m
 
 In the snapshot each result object (statistic, finding, source, chart, table info) is a Record of its
 fields and properties, and each DataFrame a Table of its columns and rows: what pages and templates read.
+What they cannot stand in for fails rather than differs (printing a result object or a table, a table's
+truth value, a method of either): a render that fails on a snapshot runs the data stages and renders again.
 Every value must be plain Python (str, int, float, bool, None, bytes, dates, and tuples, lists and dicts
 of them), else no snapshot is written. The file holds the key and the sha256 of the pickled results, and
 is read by an unpickler that makes nothing but those types: a stale, truncated, corrupt or foreign file is
@@ -64,6 +66,12 @@ class Table:
     def __len__(self) -> int:
         return len(self.records)
 
+    def __bool__(self) -> bool:
+        raise ValueError("the truth value of a table is ambiguous")  # as pandas says of a DataFrame
+
+    def __str__(self) -> str:
+        raise TypeError("a snapshot's table cannot be printed as its DataFrame would be")
+
     def to_dict(self, orient: str) -> list[dict[str, Any]]:
         """The rows as DataFrame.to_dict(orient="records") gives them (the one form sitegen reads)."""
         if orient != "records":
@@ -77,6 +85,9 @@ class Record:
     def __init__(self, of: str, attributes: dict[str, Any]) -> None:
         self.__dict__.update(attributes)
         self.record_of = of  # the class it was made from, e.g. "StatResult"
+
+    def __str__(self) -> str:
+        raise TypeError(f"a snapshot's {self.record_of} cannot be printed as the object would be")
 
 
 def results_path(cache_dir: Path) -> Path:

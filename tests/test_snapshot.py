@@ -167,19 +167,28 @@ def test_a_changed_template_renders_from_the_snapshot_as_a_clean_build(project: 
     assert site == clean_build(project, tmp_path)
 
 
+@pytest.mark.parametrize(
+    ("shown", "expected"),
+    [
+        ("{{ stat.frame.shape[0] }} by {{ stat.frame.shape[1] }}", "2 by 9"),  # a DataFrame's, not a Table's
+        ("{{ stat.frame }}", "handle"),  # the DataFrame as pandas prints it
+        ("{{ stat.frame.columns[0] | length }}: {{ stats['amb-followers'] | count }}", "6: 120,500"),  # held
+    ],
+)
 def test_a_template_that_reads_more_than_the_snapshot_holds_gets_the_computed_results(
-    project: Path, tmp_path: Path
+    project: Path, tmp_path: Path, shown: str, expected: str
 ) -> None:
     (project / "templates").mkdir()  # its files are not inputs of the data stages; whether it exists is
     build_in_new_process(project)
     theme = ROOT / "sitegen" / "theme" / "templates" / "collection.html"
-    shape = "<p>{{ stat.frame.shape[0] }} by {{ stat.frame.shape[1] }}</p></article>"  # a DataFrame's, not a Table's
     (project / "templates" / "collection.html").write_text(
-        theme.read_text(encoding="utf-8").replace("</article>", shape, 1), encoding="utf-8"
+        theme.read_text(encoding="utf-8").replace("</article>", f'<p id="shown">{shown}</p></article>', 1),
+        encoding="utf-8",
     )
-    assert "pandas" in build_in_new_process(project)
+    imported = build_in_new_process(project)
+    assert ("pandas" in imported) == ("stats[" not in shown)  # only what a snapshot cannot show runs the data stages
     site = tree(project / "site")
-    assert "<p>2 by 9</p>" in site["accounts/index.html"].decode()
+    assert expected in site["accounts/index.html"].decode().split('<p id="shown">')[1].split("</p>")[0]
     assert site == clean_build(project, tmp_path)
 
 
