@@ -43,6 +43,7 @@ _PLAIN = (str, int, float, bool, bytes, dt.date, type(None))
 _LOADABLE = {  # (module, name) of every class the snapshot's pickle may make
     ("sitegen.snapshot", "Record"),
     ("sitegen.snapshot", "Table"),
+    ("sitegen.snapshot", "Columns"),
     ("datetime", "date"),
     ("datetime", "datetime"),
     ("datetime", "timezone"),
@@ -77,6 +78,16 @@ class Table:
         if orient != "records":
             raise ValueError(f"a snapshot's table has its rows as records only, not {orient!r}")
         return [dict(row) for row in self.records]
+
+
+class Columns(tuple[Any, ...]):
+    """A table's column names: iterated, counted and joined as a DataFrame's are, never printed (an Index prints
+    differently)."""
+
+    __slots__ = ()
+
+    def __str__(self) -> str:
+        raise TypeError("a snapshot's column names cannot be printed as the DataFrame's Index would be")
 
 
 class Record:
@@ -197,7 +208,7 @@ def plain(value: Any, made: dict[int, Any]) -> Any:
         return made[id(value)]
     elif kind.__name__ == "DataFrame" and kind.__module__.startswith("pandas"):
         records = plain(value.to_dict(orient="records"), made)
-        made[id(value)] = Table(plain(tuple(value.columns), made), records)
+        made[id(value)] = Table(Columns(plain(tuple(value.columns), made)), records)
         return made[id(value)]
     raise Unsupported(f"{kind.__module__}.{kind.__qualname__}")
 

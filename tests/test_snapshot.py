@@ -172,6 +172,7 @@ def test_a_changed_template_renders_from_the_snapshot_as_a_clean_build(project: 
     [
         ("{{ stat.frame.shape[0] }} by {{ stat.frame.shape[1] }}", "2 by 9"),  # a DataFrame's, not a Table's
         ("{{ stat.frame }}", "handle"),  # the DataFrame as pandas prints it
+        ("{{ stat.frame.columns }}", "Index("),
         ("{{ stat.frame.columns[0] | length }}: {{ stats['amb-followers'] | count }}", "6: 120,500"),  # held
     ],
 )
