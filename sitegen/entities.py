@@ -7,12 +7,14 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .content import Page
 from .errors import RenderError
 from .paths import WINDOWS_DEVICES
-from .stats import StatResult
+
+if TYPE_CHECKING:  # a type only: entity pages render from a results snapshot without the statistics stage
+    from .stats import StatResult
 
 # Names that are unsafe or confusing as a path segment on some host or file system.
 RESERVED = WINDOWS_DEVICES | {"index", "assets", "charts", "feed", "sitemap", "robots", "404"}

@@ -23,6 +23,7 @@ from .handtyped import handtyped_numbers_in
 from .links import check_links
 from .render import UNINDEXED, RenderedPages, Renderer, Results, Site
 from .search import cached_search_bundle, search_bundle
+from .snapshot import is_snapshot, read_snapshot, results_path, write_snapshot
 from .write import write_site
 
 DATA_DECLARATIONS = ("sources", "stats", "findings", "charts")  # content/*.yaml that need the data stages
@@ -58,16 +59,17 @@ def run(
     """
     started = time.perf_counter()
     content = read_content(config.project_dir, config.limits)
-    kept = _LAST_RESULTS.get(config.project_dir)
-    if results_key and kept is not None and kept[0] == results_key:
-        results = kept[1]
-    else:
-        _LAST_RESULTS.pop(config.project_dir, None)
-        results = compute_results(config, content)
-        if results_key:
-            _LAST_RESULTS[config.project_dir] = (results_key, results)
+    results, snapshot = kept_results(config, content, results_key)
+    pages = (cache_dir(config, "pages") / "pages.json", results_key) if results_key else None
+    try:
+        site = Renderer(config, content, results, build_date(content), cache_dir(config, "social"), pages).render()
+    except Exception:
+        if not snapshot:
+            raise
+        # A template read more of a result than a snapshot holds (see snapshot.py): the data stages run.
+        results = fresh_results(config, content, results_key)
+        site = Renderer(config, content, results, build_date(content), cache_dir(config, "social"), pages).render()
     stats, findings, charts = results.stats, results.findings, results.charts
-    site = Renderer(config, content, results, build_date(content), cache_dir(config, "social")).render()
     stale = stale_search_bundle(config, site) if on_pages is not None else None
     with ThreadPoolExecutor(max_workers=1) as background:
         # Pagefind indexes in a process of its own; the checks that do not need its files run meanwhile.
@@ -96,6 +98,32 @@ def run(
         warnings=tuple(warnings),
         notes=tuple(publishing_notes(config)),
     )
+
+
+def kept_results(config: Config, content: Content, results_key: str) -> tuple[Results, bool]:
+    """The results of an earlier build with this results key (in this process, else its snapshot), else new ones.
+
+    True with results read from the snapshot, which a new process loads without the data stack.
+    """
+    kept = _LAST_RESULTS.get(config.project_dir)
+    if results_key and kept is not None and kept[0] == results_key:
+        return kept[1], is_snapshot(kept[1])
+    _LAST_RESULTS.pop(config.project_dir, None)
+    snapshot = read_snapshot(results_path(cache_dir(config, "results")), results_key) if results_key else None
+    if snapshot is not None:
+        _LAST_RESULTS[config.project_dir] = (results_key, snapshot)
+        return snapshot, True
+    return fresh_results(config, content, results_key), False
+
+
+def fresh_results(config: Config, content: Content, results_key: str) -> Results:
+    """Run the data stages, keep their results in this process and write their snapshot."""
+    results = compute_results(config, content)
+    if results_key:
+        _LAST_RESULTS[config.project_dir] = (results_key, results)
+        if results.data is not None:  # a project of plain pages has no data stages to skip
+            write_snapshot(results_path(cache_dir(config, "results")), results_key, results)
+    return results
 
 
 def search_files(config: Config, site: Site) -> dict[str, bytes]:
@@ -189,7 +217,7 @@ def strict_checks(config: Any, content: Content) -> list[SitegenError]:
     if not uses_data(config, content):
         return [*handtyped_numbers_in(content.pages)]  # no statistics or findings to check
     from .findings import unchecked_findings
-    from .stats import unused_statistics
+    from .stat_usage import unused_statistics
 
     return [
         *unused_statistics(content, config.templates_dir),

@@ -26,6 +26,7 @@ from .content import Content, Page, read_corrections
 from .errors import RenderError
 from .parallel import fork_map
 from .paths import check_inside
+from .snapshot import is_record_of, read_checked, write_checked
 from .untrusted import safe_link, without_bidi_controls
 
 if TYPE_CHECKING:  # imported where used: a site of plain pages renders without the data stack
@@ -170,10 +171,17 @@ class Renderer:
     """Holds the Jinja environment and the results, and renders pages into a Site."""
 
     def __init__(
-        self, config: Config, content: Content, results: Results, build_date: dt.date, cache_dir: Path | None = None
+        self,
+        config: Config,
+        content: Content,
+        results: Results,
+        build_date: dt.date,
+        cache_dir: Path | None = None,
+        pages_cache: tuple[Path, str] | None = None,
     ) -> None:
         self.config = config
         self.cache_dir = cache_dir  # for the social images' PNGs
+        self.pages_cache = pages_cache  # (file, results key): the rendered pages kept between processes
         self.cards: list[SocialCard] = []
         self.content = content
         self.results = results
@@ -203,6 +211,8 @@ class Renderer:
         rendered = fork_map(render_one, len(missing), minimum=PARALLEL_FROM)
         fresh = rendered if rendered is not None else list(map(render_one, range(len(missing))))
         memo.keep(keys, dict(zip((keys[index] for index in missing), fresh, strict=True)))
+        if missing and self.pages_cache is not None:
+            memo.store(self.pages_cache)
         for key in keys:
             for path, html in memo.outputs[key]:
                 site.add(path, html)
@@ -443,6 +453,9 @@ class RenderedPages:
     page's front matter, so an edited body renders that page alone, and an edited title or slug every page.
     Another page's body reaches a page only through a template that reads `.body` of a page: then every
     page's body is part of every key.
+
+    The memo is also kept on disk for the next process, under the results key (which hashes every input of
+    the results, as the results object stands for them in memory) and the hash of the shared inputs.
     """
 
     _LAST: dict[Path, RenderedPages] = {}  # per project
@@ -463,7 +476,22 @@ class RenderedPages:
         last = cls._LAST.get(project)
         if last is None or last.results is not renderer.results or last.shared != shared:
             last = cls._LAST[project] = cls(renderer.results, shared)
+            if renderer.pages_cache is not None:
+                last.load(renderer.pages_cache)
         return last
+
+    def load(self, stored: tuple[Path, str]) -> None:
+        """Take the pages a build in another process stored under the same results and shared inputs."""
+        payload = read_checked(stored[0], f"pages {stored[1]} {self.shared}")
+        try:
+            outputs = json.loads(payload) if payload is not None else {}
+            self.outputs = {key: [(path, html) for path, html in pages] for key, pages in outputs.items()}
+        except (ValueError, TypeError, AttributeError):
+            self.outputs = {}
+
+    def store(self, stored: tuple[Path, str]) -> None:
+        """Keep the memo on disk for the next process (see load)."""
+        write_checked(stored[0], f"pages {stored[1]} {self.shared}", json.dumps(self.outputs).encode())
 
     @staticmethod
     def forget() -> None:
@@ -587,9 +615,12 @@ def _value(x: Any) -> Any:
     """The number of a result (or of a StatValue), else x itself."""
     if isinstance(x, StatValue):
         x = x.result
-    # Without the statistics module loaded (a site of plain pages) there is no StatResult to unwrap.
+    # Without the statistics module loaded (a site of plain pages, or results from a snapshot) there is no
+    # StatResult to unwrap.
     model = sys.modules.get("sitegen.stats.model")
-    return x.value if model is not None and isinstance(x, model.StatResult) else x
+    if model is not None and isinstance(x, model.StatResult) or is_record_of(x, "StatResult"):
+        return x.value
+    return x
 
 
 def json_for_html(value: Any) -> Markup:

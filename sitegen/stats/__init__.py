@@ -8,10 +8,10 @@ from pathlib import Path
 from ..content import Declarations
 from ..data import Data
 from ..errors import ErrorList, SitegenError, StatsError
+from ..stat_usage import stat_references, unused_statistics
 from .cache import StatsCache, normalized, stats_cache_dir
 from .kinds import KINDS, Context, ParamError
 from .model import StatDef, StatResult, read_stat_defs
-from .usage import stat_references, unused_statistics
 
 __all__ = [
     "KINDS",

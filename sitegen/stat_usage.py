@@ -1,12 +1,15 @@
-"""Where each statistic is used (pages, findings, charts, project templates), for `--strict`."""
+"""Where each statistic is used (pages, findings, charts, project templates), for `--strict`.
+
+Outside the stats package, whose import loads the query engine: the check runs in builds that skip the data stages.
+"""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-from ..content import Content
-from ..errors import StatsError
+from .content import Content
+from .errors import StatsError
 
 _PAGE_REFERENCE = re.compile(r"""\bstat\(\s*(["'])(.*?)\1\s*\)""")
 _TEMPLATE_REFERENCE = re.compile(r"""\bstat\(\s*(["'])(.*?)\1\s*\)|\bstats\[\s*(["'])(.*?)\3\s*\]""")
