@@ -60,9 +60,9 @@ class TableChecks:
             self._report = worker.submit(self._validate)  # after the digests: its cache is keyed by them
             worker.shutdown(wait=False)  # its thread ends with the validation
 
-    def digests(self) -> dict[str, str]:
-        """Table name -> sha256 of its file."""
-        return self._digests.result() if self._digests else self._hash()
+    def digest(self, name: str) -> str:
+        """The sha256 of a table's file."""
+        return self._digests.result()[name] if self._digests else sha256_file(self.config.datasets[name])
 
     def report(self) -> ValidationReport:
         """What validating the tables against their schemas found."""
@@ -75,7 +75,7 @@ class TableChecks:
         return validate_tables(
             self.config.datasets,
             root=self.config.project_dir,
-            digests=self.digests(),
+            digests=self._digests.result() if self._digests else self._hash(),
             cache_dir=self.config.project_dir / ".sitegen" / "cache" / "validate",
         )
 
@@ -112,7 +112,7 @@ def load_data(config: Config, checks: TableChecks | None = None) -> Data:
         _check_columns(name, table.columns, shown)
         if path.suffix.lower() != ".parquet":
             engine.cast_text_columns(name, _types(name), path, shown)
-        digest = checks.digests()[name]
+        digest = checks.digest(name)
         resource = resources.get(name, {})
         recorded = str(resource.get("hash", "")).removeprefix("sha256:")
         if recorded and recorded != digest:
