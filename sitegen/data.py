@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .config import Config
 from .datapackage import read_datapackage, resources_by_name, sha256_file
-from .engine import Engine
 from .errors import DataError
 from .limits import check_file_size, over_limit
 from .paths import check_inside
 from .schema import TABLES
-from .validate import validate_tables
+from .validate import ValidationReport, validate_tables
+
+if TYPE_CHECKING:
+    from .engine import Engine  # imported when the tables are opened: start_checks runs before Ibis is imported
 
 
 @dataclass(frozen=True)
@@ -45,25 +47,72 @@ class Data:
         return any(t.illustrative for t in self.tables.values())
 
 
-def load_data(config: Config) -> Data:
-    """Open every declared dataset, generating the illustrative tables first when configured."""
+class TableChecks:
+    """The tables' checksums and validation, made on a thread of their own once started (see start_checks)."""
+
+    def __init__(self, config: Config, *, background: bool) -> None:
+        self.config = config
+        self._digests: Future[dict[str, str]] | None = None
+        self._report: Future[ValidationReport] | None = None
+        if background:
+            worker = ThreadPoolExecutor(max_workers=1)
+            self._digests = worker.submit(self._hash)
+            self._report = worker.submit(self._validate)  # after the digests: its cache is keyed by them
+            worker.shutdown(wait=False)  # its thread ends with the validation
+
+    def digest(self, name: str) -> str:
+        """The sha256 of a table's file."""
+        return self._digests.result()[name] if self._digests else sha256_file(self.config.datasets[name])
+
+    def report(self) -> ValidationReport:
+        """What validating the tables against their schemas found."""
+        return self._report.result() if self._report else self._validate()
+
+    def _hash(self) -> dict[str, str]:
+        return {name: sha256_file(path) for name, path in sorted(self.config.datasets.items())}
+
+    def _validate(self) -> ValidationReport:
+        return validate_tables(
+            self.config.datasets,
+            root=self.config.project_dir,
+            digests=self._digests.result() if self._digests else self._hash(),
+            cache_dir=self.config.project_dir / ".sitegen" / "cache" / "validate",
+        )
+
+
+def start_checks(config: Config) -> TableChecks:
+    """Generate the illustrative tables when configured, then start checksumming and validating every table.
+
+    Hashing and DuckDB let go of the GIL: `sitegen build` starts the checks before it imports Ibis, pandas
+    and Altair, which take about as long on the other core. A dataset that load_data refuses before reading
+    it (missing, too large, a symlink out of the project) is not read here: load_data reports it.
+    """
     if config.generate is not None:
         ensure_generated(config)
+    try:
+        for name, path in config.datasets.items():
+            _check_file(config, name, path)
+    except DataError:
+        return TableChecks(config, background=False)
+    return TableChecks(config, background=True)
+
+
+def load_data(config: Config, checks: TableChecks | None = None) -> Data:
+    """Open and check every declared dataset (`checks` as start_checks returned them, else started here)."""
+    from .engine import Engine
+
+    checks = checks or start_checks(config)
     package = read_datapackage(config.data_dir)
     resources = resources_by_name(package)
     engine = Engine(config.engine, config.engine_settings)
     tables: dict[str, TableInfo] = {}
     for name, path in config.datasets.items():
-        shown = path.relative_to(config.project_dir) if path.is_relative_to(config.project_dir) else path
-        check_inside(path, config.project_dir, DataError)
-        if not path.is_file():
-            raise DataError(f"dataset {name!r} not found (declared in sitegen.toml [datasets])", path=shown)
-        check_file_size(path, shown, "table_bytes", config.limits.table_bytes, DataError, f"dataset {name!r}")
+        shown = _check_file(config, name, path)
         table = engine.open(name, path, shown)
         _check_columns(name, table.columns, shown)
         if path.suffix.lower() != ".parquet":
             engine.cast_text_columns(name, _types(name), path, shown)
-        digest = sha256_file(path)
+        digest = checks.digest(name)
         resource = resources.get(name, {})
         recorded = str(resource.get("hash", "")).removeprefix("sha256:")
         if recorded and recorded != digest:
@@ -87,14 +136,19 @@ def load_data(config: Config) -> Data:
             sources=tuple(resource.get("sources", ())),
             command=str(resource.get("command", "")),
         )
-    report = validate_tables(
-        config.datasets,
-        root=config.project_dir,
-        digests={name: info.sha256 for name, info in tables.items()},
-        cache_dir=config.project_dir / ".sitegen" / "cache" / "validate",
-    )
+    report = checks.report()
     report.raise_for_errors()
     return Data(engine=engine, tables=tables, warnings=tuple(report.warnings))
+
+
+def _check_file(config: Config, name: str, path: Path) -> Path:
+    """Refuse a dataset before reading it: a symlink out of the project, missing, too large. Returns it as shown."""
+    shown = path.relative_to(config.project_dir) if path.is_relative_to(config.project_dir) else path
+    check_inside(path, config.project_dir, DataError)
+    if not path.is_file():
+        raise DataError(f"dataset {name!r} not found (declared in sitegen.toml [datasets])", path=shown)
+    check_file_size(path, shown, "table_bytes", config.limits.table_bytes, DataError, f"dataset {name!r}")
+    return shown
 
 
 def _check_columns(name: str, columns: tuple[str, ...] | list[str], shown: Path) -> None:

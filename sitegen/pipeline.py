@@ -198,12 +198,15 @@ def compute_results(config: Config, content: Content) -> Results:
         from .charts.svg import start_workers
 
         start_workers()  # no picture is cached (a first or --clean build): the renderers start up meanwhile
+    from .data import start_checks
+
+    checks = start_checks(config)  # on a thread while Ibis, pandas and Altair import (a second or two)
     from .charts import render_charts
     from .data import load_data, start_table_downloads
     from .findings import check_findings, read_sources
     from .stats import compute_stats
 
-    data = load_data(config)
+    data = load_data(config, checks)
     downloads = start_table_downloads(config, data, cache_dir(config, "downloads"))  # made meanwhile
     stats = compute_stats(content.declarations["stats"], data, cache_dir=cache_dir(config, "stats"))
     sources = read_sources(content.declarations["sources"])

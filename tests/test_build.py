@@ -98,6 +98,19 @@ def test_bad_input_is_located_and_leaves_the_site_untouched(
     assert not any(p.name.startswith(".site.") for p in tiny.iterdir())
 
 
+def test_a_table_that_fails_validation_fails_the_build_with_its_located_error(tiny: Path) -> None:
+    # The tables are validated on a thread while the build goes on: its errors must still stop the build.
+    engagements = tiny / "data" / "engagements.csv"
+    lines = engagements.read_text(encoding="utf-8").splitlines()
+    engagements.write_text("\n".join([*lines, lines[1]]) + "\n", encoding="utf-8")
+    with pytest.raises(DataError) as raised:
+        build(tiny)
+    located = raised.value.located()
+    assert located.startswith(f"data/engagements.csv, row {len(lines)}, column engagement_id")
+    assert "duplicate engagement_id, first at row 1" in located
+    assert not (tiny / "site").exists()
+
+
 def test_missing_dataset_names_the_file(tiny: Path) -> None:
     (tiny / "data" / "posts.csv").unlink()
     with pytest.raises(DataError, match=r"data/posts.csv: dataset 'posts' not found"):

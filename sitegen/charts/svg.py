@@ -20,10 +20,9 @@ import tempfile
 from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
-
-import vl_convert as vlc
 
 # Below this many charts to render, starting worker processes costs more than it saves.
 PARALLEL_FROM = 12
@@ -67,8 +66,12 @@ def spec_key(spec: dict[str, Any]) -> str:
 
 @functools.cache
 def vlc_versions() -> str:
-    """The renderer's versions and the SVG cleaning's: a change to any of them changes every picture."""
-    return f"vl-convert {getattr(vlc, '__version__', '?')} vega {vlc.get_vega_version()} clean {_CLEANING}"
+    """The renderer's version and the SVG cleaning's: a change to either changes every picture.
+
+    Read from the package's metadata (each vl-convert release bundles one Vega): a build whose pictures its
+    worker processes render then never loads vl-convert's library here, which takes about 0.3 s.
+    """
+    return f"vl-convert {version('vl-convert-python')} clean {_CLEANING}"
 
 
 def start_svgs(specs: dict[str, dict[str, Any]], cache_dir: Path | None = None) -> Callable[[], dict[str, str]]:
@@ -208,6 +211,8 @@ def _worker() -> None:
     With --warm, vl-convert's engine is started first, while the jobs are not yet made; an empty input
     means the worker is not needed.
     """
+    import vl_convert as vlc
+
     if "--warm" in sys.argv[1:]:
         vlc.vegalite_to_svg(_WARM_UP, allowed_base_urls=[])
     given = sys.stdin.read()
@@ -223,6 +228,8 @@ def _render(job: tuple[str, str]) -> tuple[str, str]:
 
     Runs in this process or a worker.
     """
+    import vl_convert as vlc  # here, not at the top: see vlc_versions
+
     key, spec_json = job
     if spec_json.startswith(PNG_JOB):
         try:
