@@ -20,7 +20,7 @@ from .config import Config
 from .content import Content, read_content
 from .errors import ErrorList, SitegenError
 from .handtyped import handtyped_numbers_in
-from .links import check_links
+from .links import check_links, scan_pages
 from .render import UNINDEXED, RenderedPages, Renderer, Results, Site
 from .search import cached_search_bundle, search_bundle
 from .write import write_site
@@ -74,6 +74,7 @@ def run(
         bundle = background.submit(search_files, config, site) if config.search and stale is None else None
         warnings = [*(results.data.warnings if results.data else ())]
         warnings += [e.located() for e in strict_checks(config, content)]
+        scan_pages(site.files)  # the link check's slow half, done here it is not done again below
         search = stale if stale is not None else bundle.result() if bundle else {}
         for path, content_bytes in search.items():
             site.add(path, content_bytes)
