@@ -17,8 +17,10 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import subprocess
 import tempfile
+import threading
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -53,8 +55,9 @@ def search_bundle(pages: dict[str, bytes], language: str, cache_dir: Path | None
             "search needs Pagefind's indexer: pip install 'pagefind[bin]', or set [search] enabled = false "
             "in sitegen.toml"
         ) from None
-    with tempfile.TemporaryDirectory(prefix="sitegen-search-") as tmp:
-        source, out = Path(tmp) / "pages", Path(tmp) / BUNDLE
+    tmp = Path(tempfile.mkdtemp(prefix="sitegen-search-"))
+    try:
+        source, out = tmp / "pages", tmp / BUNDLE
         for path, html in sorted(pages.items()):
             target = source / path
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -65,6 +68,10 @@ def search_bundle(pages: dict[str, bytes], language: str, cache_dir: Path | None
             for p in sorted(out.rglob("*"))
             if p.is_file() and not UNUSED.fullmatch(p.name)
         }
+    finally:
+        # Deleting the copy of every page takes up to half a second on a busy disk: the build goes on meanwhile
+        # (not a daemon thread, so the process waits for it before it exits).
+        threading.Thread(target=shutil.rmtree, args=(tmp,), kwargs={"ignore_errors": True}).start()
     _write(cache_dir, key, bundle)
     return bundle
 
