@@ -9,7 +9,6 @@ import datetime as dt
 import os
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -69,15 +68,19 @@ def run(
     stats, findings, charts = results.stats, results.findings, results.charts
     site = Renderer(config, content, results, build_date(content), cache_dir(config, "social")).render()
     stale = stale_search_bundle(config, site) if on_pages is not None else None
-    with ThreadPoolExecutor(max_workers=1) as background:
-        # Pagefind indexes in a process of its own; the checks that do not need its files run meanwhile.
-        bundle = background.submit(search_files, config, site) if config.search and stale is None else None
-        warnings = [*(results.data.warnings if results.data else ())]
-        warnings += [e.located() for e in strict_checks(config, content)]
-        scan_pages(site.files)  # the link check's slow half, done here it is not done again below
-        search = stale if stale is not None else bundle.result() if bundle else {}
-        for path, content_bytes in search.items():
-            site.add(path, content_bytes)
+    warnings = [*(results.data.warnings if results.data else ())]
+
+    def checks() -> None:  # what does not need the search index's files, done while Pagefind indexes
+        warnings.extend(e.located() for e in strict_checks(config, content))
+        scan_pages(site.files)  # the link check's slow half: check_links below does not scan these pages again
+
+    if config.search and stale is None:
+        search = search_files(config, site, checks)
+    else:
+        checks()
+        search = stale or {}
+    for path, content_bytes in search.items():
+        site.add(path, content_bytes)
     warnings += [str(link) for link in check_links(site.files, urlsplit(config.site.base_url).path or "/")]
     if strict and warnings:
         raise ErrorList([SitegenError(f"--strict: {w}") for w in warnings])
@@ -99,9 +102,10 @@ def run(
     )
 
 
-def search_files(config: Config, site: Site) -> dict[str, bytes]:
-    """The search index (Pagefind's bundle) of the site's pages, but those search leaves out."""
-    return search_bundle(indexed_pages(site), config.site.language, cache_dir(config, "search"))
+def search_files(config: Config, site: Site, meanwhile: Callable[[], None] = lambda: None) -> dict[str, bytes]:
+    """The search index (Pagefind's bundle) of the site's pages, but those search leaves out; `meanwhile` runs
+    while Pagefind indexes."""
+    return search_bundle(indexed_pages(site), config.site.language, cache_dir(config, "search"), meanwhile)
 
 
 def indexed_pages(site: Site) -> dict[str, bytes]:
