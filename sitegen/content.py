@@ -13,11 +13,13 @@ import yaml
 from .errors import ContentError, SitegenError
 from .limits import DEFAULT, Limits, check_file_size, over_limit
 from .markdown_guard import check_markdown
+from .parallel import fork_map
 from .paths import check_inside, project_files, segment_problem
 
 FRONT_MATTER_KEYS = ("title", "description", "date", "updated", "template", "slug", "order", "draft", "collection")
 COLLECTION_KEYS = ("stat", "key", "template", "chart")
 DECLARATION_FILES = ("sources", "stats", "findings", "charts", "corrections")
+PARALLEL_FROM = 200  # pages; fewer are read faster in this process than forking workers costs
 _SLUG = re.compile(r"[a-z0-9]+(?:[-_][a-z0-9]+)*(?:/[a-z0-9]+(?:[-_][a-z0-9]+)*)*")
 
 
@@ -195,9 +197,12 @@ def read_content(project_dir: Path, limits: Limits = DEFAULT) -> Content:
     content_dir = project_dir / "content"
     if not content_dir.is_dir():
         raise ContentError("no content/ directory", path=content_dir)
-    pages = [
-        read_page(path, project_dir, limits) for path in project_files(content_dir, ".md", project_dir, ContentError)
-    ]
+    paths = project_files(content_dir, ".md", project_dir, ContentError)
+
+    def read(index: int) -> Page:
+        return read_page(paths[index], project_dir, limits)
+
+    pages = fork_map(read, len(paths), minimum=PARALLEL_FROM) or [read(index) for index in range(len(paths))]
     seen: dict[str, Path] = {}
     for page in pages:
         if page.slug in seen:

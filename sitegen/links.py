@@ -73,11 +73,20 @@ def scan_again(path: str, content: bytes) -> Scan:
     return scan(content.decode("utf-8"))
 
 
-def check_links(files: dict[str, bytes], base_path: str = "/") -> list[BrokenLink]:
-    """Every relative (or base-path-absolute) link in HTML files must reach an output file and anchor."""
+def scan_pages(files: dict[str, bytes]) -> dict[str, Scan]:
+    """The scan of every HTML file, kept for the next check (which may come in the same build, see check_links)."""
     pages = {path: scan_again(path, content) for path, content in sorted(files.items()) if path.endswith(".html")}
     _SCANS.clear()
     _SCANS.update((path, (files[path], result)) for path, result in pages.items())
+    return pages
+
+
+def check_links(files: dict[str, bytes], base_path: str = "/") -> list[BrokenLink]:
+    """Every relative (or base-path-absolute) link in HTML files must reach an output file and anchor.
+
+    The pages scanned by scan_pages before (the pipeline does it while Pagefind indexes) are not scanned again.
+    """
+    pages = scan_pages(files)
     broken: list[BrokenLink] = []
     # The same href from the same directory reaches the same file: the menu, the stylesheet and the
     # scripts repeat on every page, so each distinct link is resolved once.

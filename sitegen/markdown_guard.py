@@ -15,14 +15,16 @@ from .errors import ContentError
 from .limits import Limits, over_limit
 
 _PREFIX = re.compile(r"(?:[ \t]|>|[-*+][ \t]|\d{1,9}[.)][ \t])*")
+_MARKER = re.compile(r"(?:^|[ \t>])(?:[-*+]|\d{1,9}[.)])[ \t]")
 _TOKENS = re.compile(r"`+|[\[\]()]")
+_PREFIX_STARTS = frozenset(" \t>-*+")  # or a digit: a line starting with anything else has no _PREFIX
 
 
 def nesting(line: str) -> int:
     """How many lists and block quotes a line opens or sits in: `>` and list markers, plus 4-space indents."""
     prefix = _PREFIX.match(line)
     text = prefix.group(0) if prefix else ""
-    markers = text.count(">") + len(re.findall(r"(?:^|[ \t>])(?:[-*+]|\d{1,9}[.)])[ \t]", text))
+    markers = text.count(">") + len(_MARKER.findall(text))
     indent = len(text) - len(text.lstrip(" \t"))
     columns = indent + 3 * text[:indent].count("\t")
     return markers + columns // 4
@@ -30,11 +32,14 @@ def nesting(line: str) -> int:
 
 def scan_work(block: str) -> int:
     """Characters Python-Markdown scans to pair each bracket, parenthesis and backtick run in a block."""
+    tokens = list(_TOKENS.finditer(block))
+    if not tokens:
+        return 0  # most paragraphs: none of the set-up below
     work = 0
     stacks: dict[str, list[int]] = {"[": [], "(": []}
     closers = {"]": "[", ")": "("}
     runs: dict[int, list[int]] = {}
-    for match in _TOKENS.finditer(block):
+    for match in tokens:
         token, start = match.group(0), match.start()
         if token in stacks:
             stacks[token].append(start)
@@ -56,7 +61,7 @@ def check_markdown(body: str, first_line: int, path: Path, limits: Limits) -> No
     block: list[str] = []
     block_line = first_line
     for number, line in enumerate([*body.split("\n"), ""], start=first_line):
-        if nesting(line) > limits.markdown_nesting:
+        if (line[:1] in _PREFIX_STARTS or line[:1].isdigit()) and nesting(line) > limits.markdown_nesting:
             raise over_limit(
                 ContentError,
                 "markdown_nesting",

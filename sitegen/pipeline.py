@@ -9,7 +9,6 @@ import datetime as dt
 import os
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -20,7 +19,7 @@ from .config import Config
 from .content import Content, read_content
 from .errors import ErrorList, SitegenError
 from .handtyped import handtyped_numbers_in
-from .links import check_links
+from .links import check_links, scan_pages
 from .render import UNINDEXED, RenderedPages, Renderer, Results, Site
 from .search import cached_search_bundle, search_bundle
 from .snapshot import is_snapshot, read_snapshot, results_path, write_snapshot
@@ -59,26 +58,33 @@ def run(
     """
     started = time.perf_counter()
     content = read_content(config.project_dir, config.limits)
-    results, snapshot = kept_results(config, content, results_key)
+    results, origin = kept_results(config, content, results_key)
     pages = (cache_dir(config, "pages") / "pages.json", results_key) if results_key else None
     try:
         site = Renderer(config, content, results, build_date(content), cache_dir(config, "social"), pages).render()
     except Exception:
-        if not snapshot:
+        if origin != "snapshot":
             raise
         # A template read more of a result than a snapshot holds (see snapshot.py): the data stages run.
-        results = fresh_results(config, content, results_key)
+        results, origin = fresh_results(config, content, results_key), "new"
         site = Renderer(config, content, results, build_date(content), cache_dir(config, "social"), pages).render()
     stats, findings, charts = results.stats, results.findings, results.charts
     stale = stale_search_bundle(config, site) if on_pages is not None else None
-    with ThreadPoolExecutor(max_workers=1) as background:
-        # Pagefind indexes in a process of its own; the checks that do not need its files run meanwhile.
-        bundle = background.submit(search_files, config, site) if config.search and stale is None else None
-        warnings = [*(results.data.warnings if results.data else ())]
-        warnings += [e.located() for e in strict_checks(config, content)]
-        search = stale if stale is not None else bundle.result() if bundle else {}
-        for path, content_bytes in search.items():
-            site.add(path, content_bytes)
+    warnings = [*(results.data.warnings if results.data else ())]
+
+    def checks() -> None:  # what does not need the search index's files, done while Pagefind indexes
+        if origin == "new":
+            save_snapshot(config, results_key, results)  # ~0.3-0.7 s of pickling and writing
+        warnings.extend(e.located() for e in strict_checks(config, content))
+        scan_pages(site.files)  # the link check's slow half: check_links below does not scan these pages again
+
+    if config.search and stale is None:
+        search = search_files(config, site, checks)
+    else:
+        checks()
+        search = stale or {}
+    for path, content_bytes in search.items():
+        site.add(path, content_bytes)
     warnings += [str(link) for link in check_links(site.files, urlsplit(config.site.base_url).path or "/")]
     if strict and warnings:
         raise ErrorList([SitegenError(f"--strict: {w}") for w in warnings])
@@ -100,35 +106,41 @@ def run(
     )
 
 
-def kept_results(config: Config, content: Content, results_key: str) -> tuple[Results, bool]:
+def kept_results(config: Config, content: Content, results_key: str) -> tuple[Results, str]:
     """The results of an earlier build with this results key (in this process, else its snapshot), else new ones.
 
-    True with results read from the snapshot, which a new process loads without the data stack.
+    Also where they come from: "kept" (this process), "snapshot" (read back from disk, without the data stack)
+    or "new" (computed now; `save_snapshot` keeps them for the next process).
     """
     kept = _LAST_RESULTS.get(config.project_dir)
     if results_key and kept is not None and kept[0] == results_key:
-        return kept[1], is_snapshot(kept[1])
+        return kept[1], "snapshot" if is_snapshot(kept[1]) else "kept"
     _LAST_RESULTS.pop(config.project_dir, None)
     snapshot = read_snapshot(results_path(cache_dir(config, "results")), results_key) if results_key else None
     if snapshot is not None:
         _LAST_RESULTS[config.project_dir] = (results_key, snapshot)
-        return snapshot, True
-    return fresh_results(config, content, results_key), False
+        return snapshot, "snapshot"
+    return fresh_results(config, content, results_key), "new"
 
 
 def fresh_results(config: Config, content: Content, results_key: str) -> Results:
-    """Run the data stages, keep their results in this process and write their snapshot."""
+    """Run the data stages and keep their results in this process."""
     results = compute_results(config, content)
     if results_key:
         _LAST_RESULTS[config.project_dir] = (results_key, results)
-        if results.data is not None:  # a project of plain pages has no data stages to skip
-            write_snapshot(results_path(cache_dir(config, "results")), results_key, results)
     return results
 
 
-def search_files(config: Config, site: Site) -> dict[str, bytes]:
-    """The search index (Pagefind's bundle) of the site's pages, but those search leaves out."""
-    return search_bundle(indexed_pages(site), config.site.language, cache_dir(config, "search"))
+def save_snapshot(config: Config, results_key: str, results: Results) -> None:
+    """Write the snapshot of new results for the next process (a project of plain pages has none to skip)."""
+    if results_key and results.data is not None:
+        write_snapshot(results_path(cache_dir(config, "results")), results_key, results)
+
+
+def search_files(config: Config, site: Site, meanwhile: Callable[[], None] = lambda: None) -> dict[str, bytes]:
+    """The search index (Pagefind's bundle) of the site's pages, but those search leaves out; `meanwhile` runs
+    while Pagefind indexes."""
+    return search_bundle(indexed_pages(site), config.site.language, cache_dir(config, "search"), meanwhile)
 
 
 def indexed_pages(site: Site) -> dict[str, bytes]:

@@ -17,8 +17,11 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import subprocess
 import tempfile
+import threading
+from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -37,12 +40,21 @@ INDEX_CONFIG: dict[str, Any] = {
 }
 
 
-def search_bundle(pages: dict[str, bytes], language: str, cache_dir: Path | None = None) -> dict[str, bytes]:
-    """The Pagefind bundle (site path -> bytes, under pagefind/) indexing these pages (site path -> HTML)."""
+def search_bundle(
+    pages: dict[str, bytes],
+    language: str,
+    cache_dir: Path | None = None,
+    meanwhile: Callable[[], None] = lambda: None,
+) -> dict[str, bytes]:
+    """The Pagefind bundle (site path -> bytes, under pagefind/) indexing these pages (site path -> HTML).
+
+    `meanwhile` is called once, while Pagefind's process indexes (at once when the bundle is cached).
+    """
     config = _config(language)
     key = bundle_key(pages, config)
     cached = _read(cache_dir, key)
     if cached is not None:
+        meanwhile()
         return cached
     try:
         import pagefind_bin
@@ -53,18 +65,23 @@ def search_bundle(pages: dict[str, bytes], language: str, cache_dir: Path | None
             "search needs Pagefind's indexer: pip install 'pagefind[bin]', or set [search] enabled = false "
             "in sitegen.toml"
         ) from None
-    with tempfile.TemporaryDirectory(prefix="sitegen-search-") as tmp:
-        source, out = Path(tmp) / "pages", Path(tmp) / BUNDLE
+    tmp = Path(tempfile.mkdtemp(prefix="sitegen-search-"))
+    try:
+        source, out = tmp / "pages", tmp / BUNDLE
         for path, html in sorted(pages.items()):
             target = source / path
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(html)
-        _index(executable, source, out, config)
+        _index(executable, source, out, config, meanwhile)
         bundle = {
             f"{BUNDLE}/{p.relative_to(out).as_posix()}": p.read_bytes()
             for p in sorted(out.rglob("*"))
             if p.is_file() and not UNUSED.fullmatch(p.name)
         }
+    finally:
+        # Deleting the copy of every page takes up to half a second on a busy disk: the build goes on meanwhile
+        # (not a daemon thread, so the process waits for it before it exits).
+        threading.Thread(target=shutil.rmtree, args=(tmp,), kwargs={"ignore_errors": True}).start()
     _write(cache_dir, key, bundle)
     return bundle
 
@@ -88,15 +105,25 @@ def bundle_key(pages: dict[str, bytes], config: dict[str, Any]) -> str:
     return digest.hexdigest()
 
 
-def _index(executable: Path, source: Path, out: Path, config: dict[str, Any]) -> None:
-    """Index every HTML file under source into a bundle at out, or raise SearchError with Pagefind's words."""
+def _index(executable: Path, source: Path, out: Path, config: dict[str, Any], meanwhile: Callable[[], None]) -> None:
+    """Index every HTML file under source into a bundle at out, or raise SearchError with Pagefind's words.
+
+    `meanwhile` runs in this thread while Pagefind's process indexes; if it raises, Pagefind is stopped.
+    """
     command = [str(executable), "--site", str(source), "--output-path", str(out), "--root-selector"]
     command += [config["root_selector"], "--force-language", config["force_language"], "--keep-index-url"]
     for selector in config["exclude_selectors"]:
         command += ["--exclude-selectors", selector]
-    done = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603 - Pagefind's own binary
-    if done.returncode != 0:
-        said = " ".join((done.stderr or done.stdout).split())[:500]
+    # Its output is read once `meanwhile` is done: were that to fill a pipe first, Pagefind would only wait.
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as process:  # noqa: S603 - Pagefind's own binary
+        try:
+            meanwhile()
+        except BaseException:
+            process.kill()
+            raise
+        stdout, stderr = process.communicate()
+    if process.returncode != 0:
+        said = " ".join((stderr or stdout).split())[:500]
         raise SearchError(f"Pagefind could not index the site: {said}")
     # A page whose <main> holds no text is left out of the index, so the count may be below the pages'.
     if not (out / "pagefind-entry.json").is_file():

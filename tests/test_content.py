@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from sitegen.content import read_content, read_page
 from sitegen.errors import ContentError
+from sitegen.limits import DEFAULT
 
 
 def page(tmp_path: Path, name: str, text: str) -> Path:
@@ -73,4 +75,20 @@ def test_duplicate_yaml_keys_are_errors(tmp_path: Path) -> None:
     page(tmp_path, "index.md", "---\ntitle: Home\n---\n")
     (tmp_path / "content" / "findings.yaml").write_text("- id: a\n  id: b\n")
     with pytest.raises(ContentError, match=r"content/findings.yaml:2:3: not valid YAML: duplicate key 'id'"):
+        read_content(tmp_path)
+
+
+def test_list_markers_in_any_decimal_digits_count_as_nesting(tmp_path: Path) -> None:
+    # Python-Markdown's \d takes Arabic-Indic digits too, so the guard must count their list markers.
+    path = page(tmp_path, "p.md", "---\ntitle: a\n---\nfine\n\n١. > > deep\n")
+    with pytest.raises(ContentError, match=r"content/p.md:6: .*markdown_nesting"):
+        read_page(path, tmp_path, replace(DEFAULT, markdown_nesting=2))
+    assert read_page(path, tmp_path, replace(DEFAULT, markdown_nesting=3)).body_line == 4
+
+
+def test_many_pages_read_in_workers_equal_pages_read_one_by_one(tmp_path: Path) -> None:
+    paths = [page(tmp_path, f"p{i:03d}.md", f"---\ntitle: Page {i}\n---\n[a](b) `c` {i}\n") for i in range(210)]
+    assert read_content(tmp_path).pages == tuple(read_page(path, tmp_path) for path in paths)
+    page(tmp_path, "p150.md", "---\ntitle: Page\ncolour: red\n---\n")
+    with pytest.raises(ContentError, match=r"content/p150.md:3: unknown front matter key 'colour'"):
         read_content(tmp_path)

@@ -72,3 +72,18 @@ def test_a_caller_inside_an_event_loop_can_build(tmp_path: Path) -> None:
     # A thread of its own: in the whole suite, the shared Playwright session already runs a loop in this one.
     with ThreadPoolExecutor(max_workers=1) as thread:
         assert "pagefind/pagefind.js" in thread.submit(asyncio.run, inside()).result()
+
+
+def test_meanwhile_runs_once_and_an_error_in_it_stops_the_indexing(tmp_path: Path) -> None:
+    pages = {"index.html": b"<html lang='en'><body><main><h1>Liu</h1><p>Ambassador</p></main></body></html>"}
+    calls: list[str] = []
+    first = search_bundle(pages, "en", tmp_path, meanwhile=lambda: calls.append("indexing"))
+    assert search_bundle(pages, "en", tmp_path, meanwhile=lambda: calls.append("cached")) == first
+    assert calls == ["indexing", "cached"]
+
+    def failing_checks() -> None:
+        raise RuntimeError("a check failed")
+
+    with pytest.raises(RuntimeError, match="a check failed"):
+        search_bundle({"index.html": pages["index.html"].replace(b"Liu", b"Zhao")}, "en", tmp_path, failing_checks)
+    assert len(list(tmp_path.glob("*.json"))) == 1  # the stopped index left no bundle in the cache
